@@ -1,0 +1,134 @@
+//! Test controls under `/__sandbox/`: no auth, loopback clients only. These requests are
+//! not logged, counted or faulted, so a test's own polling never shows up in what it checks.
+
+use std::net::SocketAddr;
+
+use hyper::body::Incoming;
+use hyper::header::HeaderValue;
+use hyper::{Method, Request, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::App;
+use crate::faults::FaultRule;
+use crate::http::{self, Resp};
+use crate::seed;
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FaultPayload {
+    List(Vec<FaultRule>),
+    Wrapped { rules: Vec<FaultRule> },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigUpdate {
+    latency_ms: Option<u64>,
+    log_requests: Option<bool>,
+}
+
+pub async fn handle(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Resp {
+    if !peer.ip().to_canonical().is_loopback() {
+        return http::error(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "Test controls answer loopback clients only.",
+        );
+    }
+    let (parts, body) = req.into_parts();
+    let body = match http::read_body(body).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let path = parts.uri.path().trim_start_matches("/__sandbox");
+    let method = &parts.method;
+
+    match (method, path) {
+        (&Method::POST, "/reset") => {
+            app.reset();
+            ok(json!({"ok": true}))
+        }
+        (&Method::POST, "/calls") => match seed::parse(&body) {
+            Ok(calls) => {
+                app.calls.upsert(&calls);
+                ok(json!({"ok": true, "added": calls.len()}))
+            }
+            Err(message) => bad_request(&message),
+        },
+        (&Method::GET, "/calls") => ok(json!({"calls": app.calls.all()})),
+        (&Method::GET, p) if p.starts_with("/calls/") => {
+            let id = http::percent_decode(&p["/calls/".len()..]).unwrap_or_default();
+            match app.calls.view(&id) {
+                Some(view) => http::json(StatusCode::OK, &view),
+                None => http::error(StatusCode::NOT_FOUND, "NOT_FOUND", "Call not found."),
+            }
+        }
+        (&Method::GET, "/requests") => http::bytes(
+            StatusCode::OK,
+            HeaderValue::from_static("application/json"),
+            app.log.to_json(),
+        ),
+        (&Method::DELETE, "/requests") => {
+            app.log.clear();
+            ok(json!({"ok": true}))
+        }
+        (&Method::GET, "/stats") => stats(app),
+        (&Method::POST, "/stats/reset") => {
+            app.stats.reset();
+            stats(app)
+        }
+        (&Method::GET, "/faults") => ok(json!({"rules": app.faults.list()})),
+        (&Method::POST, "/faults") => {
+            let rules = match serde_json::from_slice::<FaultPayload>(&body) {
+                Ok(FaultPayload::List(rules)) | Ok(FaultPayload::Wrapped { rules }) => rules,
+                Err(err) => return bad_request(&format!("expected a list of fault rules: {err}")),
+            };
+            match app.faults.set(rules) {
+                Ok(count) => ok(json!({"ok": true, "rules": count})),
+                Err(message) => bad_request(&message),
+            }
+        }
+        (&Method::DELETE, "/faults") => {
+            app.faults.clear();
+            ok(json!({"ok": true}))
+        }
+        (&Method::GET, "/config") => http::json(StatusCode::OK, &app.config()),
+        (&Method::POST, "/config") => {
+            let update = match serde_json::from_slice::<ConfigUpdate>(&body) {
+                Ok(update) => update,
+                Err(err) => {
+                    return bad_request(&format!(
+                        "expected {{\"latency_ms\", \"log_requests\"}}: {err}"
+                    ))
+                }
+            };
+            if let Some(ms) = update.latency_ms {
+                app.set_latency_ms(ms);
+            }
+            if let Some(enabled) = update.log_requests {
+                app.log.set_enabled(enabled);
+            }
+            http::json(StatusCode::OK, &app.config())
+        }
+        _ => http::error(StatusCode::NOT_FOUND, "NOT_FOUND", "No such test control."),
+    }
+}
+
+fn stats(app: &App) -> Resp {
+    let snapshot = app.stats.snapshot();
+    ok(json!({
+        "requests_total": snapshot.requests_total,
+        "in_flight": snapshot.in_flight,
+        "peak_in_flight": snapshot.peak_in_flight,
+        "logged_requests": app.log.len(),
+    }))
+}
+
+fn ok(body: serde_json::Value) -> Resp {
+    http::json(StatusCode::OK, &body)
+}
+
+fn bad_request(message: &str) -> Resp {
+    http::error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}

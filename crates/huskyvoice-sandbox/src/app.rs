@@ -1,0 +1,90 @@
+//! Everything the handlers share, and what "reset" goes back to.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::auth::Auth;
+use crate::cli::Options;
+use crate::faults::Faults;
+use crate::log::{RequestLog, Stats};
+use crate::state::{CallStore, SeedCall};
+
+pub struct App {
+    pub calls: CallStore,
+    pub auth: Auth,
+    pub faults: Faults,
+    pub log: RequestLog,
+    pub stats: Stats,
+    latency_ms: AtomicU64,
+    advance_every_ms: Option<u64>,
+    /// The startup state that `POST /__sandbox/reset` restores.
+    seed: Vec<SeedCall>,
+    default_latency_ms: u64,
+    default_log_requests: bool,
+    started: Instant,
+}
+
+#[derive(Serialize)]
+pub struct ConfigView {
+    pub latency_ms: u64,
+    pub log_requests: bool,
+    pub advance_every_ms: Option<u64>,
+}
+
+impl App {
+    pub fn new(options: &Options, seed: Vec<SeedCall>) -> Self {
+        let calls = CallStore::default();
+        calls.upsert(&seed);
+        Self {
+            calls,
+            auth: Auth::new(&options.api_keys, &options.webhook_tokens),
+            faults: Faults::default(),
+            log: RequestLog::new(options.log_requests),
+            stats: Stats::default(),
+            latency_ms: AtomicU64::new(options.latency_ms),
+            advance_every_ms: options.advance_every_ms,
+            seed,
+            default_latency_ms: options.latency_ms,
+            default_log_requests: options.log_requests,
+            started: Instant::now(),
+        }
+    }
+
+    /// Milliseconds since the sandbox started: the time base of the request log.
+    pub fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    pub fn latency_ms(&self) -> u64 {
+        self.latency_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn set_latency_ms(&self, ms: u64) {
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn advance_every_ms(&self) -> Option<u64> {
+        self.advance_every_ms
+    }
+
+    pub fn config(&self) -> ConfigView {
+        ConfigView {
+            latency_ms: self.latency_ms(),
+            log_requests: self.log.enabled(),
+            advance_every_ms: self.advance_every_ms,
+        }
+    }
+
+    /// Back to the startup state: seeded calls, no faults, empty log, zeroed counters,
+    /// and the command-line latency and logging settings.
+    pub fn reset(&self) {
+        self.calls.reset(&self.seed);
+        self.faults.clear();
+        self.log.clear();
+        self.stats.reset();
+        self.set_latency_ms(self.default_latency_ms);
+        self.log.set_enabled(self.default_log_requests);
+    }
+}

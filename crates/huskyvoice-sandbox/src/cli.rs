@@ -1,0 +1,200 @@
+//! Command-line parsing. Hand-written (a dozen flags) to keep the build small.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use crate::auth::ApiKey;
+
+pub const USAGE: &str = "\
+huskyvoice-sandbox: a local stand-in for the HuskyVoice API
+
+USAGE:
+    huskyvoice-sandbox [OPTIONS]
+
+OPTIONS:
+    --host HOST                 address to listen on (default 127.0.0.1; loopback only
+                                unless --allow-remote)
+    --port PORT                 port to listen on; 0 picks a free one (default 0)
+    --api-key KEY[:SCOPE,...]   accept this API key (repeatable); without scopes it gets
+                                calls:read,calls:cancel,calls:create; `KEY:` gets none.
+                                Default: sk_test_sandbox with all three scopes
+    --webhook-token TOKEN       accept this inbound-webhook token (repeatable).
+                                Default: sandbox-token
+    --seed FILE                 load calls from {\"calls\":[{\"call_id\":..,\"status\":..}]}
+    --advance-every MS          every MS ms move each non-terminal call one state along
+                                queued > initiated > ringing > in_progress > completed
+    --latency-ms MS             add MS ms of latency to every HuskyVoice endpoint (default 0)
+    --no-log                    do not record requests for GET /__sandbox/requests
+    --allow-remote              allow a non-loopback --host (test controls stay loopback-only)
+    -h, --help                  print this help
+    -V, --version               print the version
+
+When ready, the first line on stdout is exactly `listening on http://HOST:PORT`.
+";
+
+#[derive(Debug)]
+pub enum Command {
+    Run(Options),
+    Help,
+    Version,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub ip: IpAddr,
+    pub port: u16,
+    pub api_keys: Vec<ApiKey>,
+    pub webhook_tokens: Vec<String>,
+    pub seed: Option<PathBuf>,
+    pub advance_every_ms: Option<u64>,
+    pub latency_ms: u64,
+    pub log_requests: bool,
+}
+
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut host = String::from("127.0.0.1");
+    let mut port: u16 = 0;
+    let mut api_keys = Vec::new();
+    let mut webhook_tokens = Vec::new();
+    let mut seed = None;
+    let mut advance_every_ms = None;
+    let mut latency_ms = 0;
+    let mut log_requests = true;
+    let mut allow_remote = false;
+
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_string(), Some(value.to_string()))
+            }
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--host" => host = value("--host")?,
+            "--port" => port = parse_number(&value("--port")?, "--port")?,
+            "--api-key" => api_keys.push(ApiKey::parse(&value("--api-key")?)?),
+            "--webhook-token" => {
+                let token = value("--webhook-token")?;
+                if token.is_empty() {
+                    return Err("--webhook-token must not be empty".into());
+                }
+                webhook_tokens.push(token);
+            }
+            "--seed" => seed = Some(PathBuf::from(value("--seed")?)),
+            "--advance-every" => {
+                let ms: u64 = parse_number(&value("--advance-every")?, "--advance-every")?;
+                if ms == 0 {
+                    return Err("--advance-every must be at least 1 (milliseconds)".into());
+                }
+                advance_every_ms = Some(ms);
+            }
+            "--latency-ms" => latency_ms = parse_number(&value("--latency-ms")?, "--latency-ms")?,
+            "--no-log" => log_requests = false,
+            "--allow-remote" => allow_remote = true,
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+
+    let ip = parse_host(&host)?;
+    if !ip.is_loopback() && !allow_remote {
+        return Err(format!(
+            "--host {host} is not a loopback address; the sandbox listens on loopback only \
+             unless --allow-remote is given"
+        ));
+    }
+
+    Ok(Command::Run(Options {
+        ip,
+        port,
+        api_keys,
+        webhook_tokens,
+        seed,
+        advance_every_ms,
+        latency_ms,
+        log_requests,
+    }))
+}
+
+fn parse_host(host: &str) -> Result<IpAddr, String> {
+    if host.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse()
+        .map_err(|_| format!("--host `{host}` is not an IP address or `localhost`"))
+}
+
+fn parse_number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{flag} expects a non-negative integer, got `{text}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Options, String> {
+        match parse(args.iter().map(|s| s.to_string()))? {
+            Command::Run(options) => Ok(options),
+            other => Err(format!("unexpected {other:?}")),
+        }
+    }
+
+    #[test]
+    fn defaults_are_loopback_and_port_zero() {
+        let options = run(&[]).expect("defaults parse");
+        assert_eq!(options.ip, IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(options.port, 0);
+        assert!(options.log_requests);
+    }
+
+    #[test]
+    fn flags_with_equals_and_repeats() {
+        let options = run(&[
+            "--port=8080",
+            "--api-key",
+            "k1",
+            "--api-key=k2:calls:read",
+            "--webhook-token",
+            "t",
+            "--latency-ms",
+            "20",
+            "--host",
+            "[::1]",
+        ])
+        .expect("parses");
+        assert_eq!(options.port, 8080);
+        assert_eq!(options.api_keys.len(), 2);
+        assert_eq!(options.webhook_tokens, vec!["t".to_string()]);
+        assert_eq!(options.latency_ms, 20);
+        assert!(options.ip.is_loopback());
+    }
+
+    #[test]
+    fn refuses_remote_host_without_flag() {
+        let err = run(&["--host", "0.0.0.0"]).expect_err("must refuse");
+        assert!(err.contains("--allow-remote"), "{err}");
+        assert!(run(&["--host", "0.0.0.0", "--allow-remote"]).is_ok());
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(run(&["--port", "http"]).is_err());
+        assert!(run(&["--advance-every", "0"]).is_err());
+        assert!(run(&["--bogus"]).is_err());
+        assert!(run(&["--seed"]).is_err());
+    }
+}
