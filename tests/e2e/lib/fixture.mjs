@@ -251,3 +251,56 @@ export function timingLines() {
 }
 
 export { n8nlib, fsp };
+
+// ---------------------------------------------------------------------------------------------
+// helpers for the HuskyVoice node scenarios
+
+export const NODE_MISSING = 'n8n-node/ is not there yet: HuskyVoice node scenario skipped';
+
+/** The suite context, or null (and the test marked skipped) when the node is not built. */
+export async function nodeSuite(t) {
+  const ctx = await suite();
+  if (!ctx.hasNode) {
+    t.skip(NODE_MISSING);
+    return null;
+  }
+  return ctx;
+}
+
+/** Seeds calls: `{ id: status }`. */
+export function seed(sandbox, map) {
+  return sandbox.addCalls(Object.entries(map).map(([call_id, status]) => ({ call_id, status })));
+}
+
+/** The output fields issue 4 promises on every successful item. */
+export const OUTPUT_FIELDS = ['callId', 'outcome', 'cancelled', 'callStatus', 'message', 'httpStatus', 'via', 'attempts'];
+
+/** A readable one-line view of an item for assertion messages. */
+export function show(x) {
+  return JSON.stringify(x).slice(0, 600);
+}
+
+/**
+ * The fields of an error item. n8n 2.41.1 routes an item to the error output only when its
+ * json holds nothing but `error`, `message`, `details` (or when `item.error` is set, which then
+ * replaces the whole json with `{error: message}`), merging the input item's json in; so a node
+ * can carry callId/outcome either as top-level fields (regular output) or inside `details`.
+ */
+export function errorFields(json) {
+  const d = json?.details && typeof json.details === 'object' ? json.details : {};
+  return {
+    callId: json?.callId ?? d.callId,
+    outcome: json?.outcome ?? d.outcome,
+    text: errorText(json),
+  };
+}
+
+/** The message of an error item (`json.error` may be a string or an object) plus its description. */
+export function errorText(json) {
+  const e = json?.error;
+  if (e == null) return '';
+  const more = [json.message, json.description, typeof json.details === 'string' ? json.details : json.details?.description]
+    .filter((x) => typeof x === 'string');
+  if (typeof e === 'string') return [e, ...more].join(' ');
+  return [e.message, e.description, e.name, ...more].filter(Boolean).join(' ');
+}
