@@ -1,0 +1,199 @@
+//! Turns one cancel response (or the lack of one) into exactly one [`Outcome`]
+//! (API-CONTRACT §3.4). "cancelled" is reported only when the server said so.
+
+use crate::http_date::parse_retry_after;
+use crate::outcome::Outcome;
+use crate::redact::redact_secrets;
+use crate::request::Via;
+use crate::response_body::{read_body, BodyFacts};
+use serde::Serialize;
+
+/// Why no HTTP status arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportError {
+    Timeout,
+    Connection,
+}
+
+/// One response as the caller saw it. `status_code` is `None` when no response arrived.
+#[derive(Debug, Clone)]
+pub struct CancelResponse<'a> {
+    pub via: Via,
+    pub call_id: &'a str,
+    pub status_code: Option<u16>,
+    pub transport_error: Option<TransportError>,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<&'a str>,
+    /// The raw response text: possibly empty, HTML or truncated.
+    pub body: &'a str,
+    /// Milliseconds since the epoch, for `Retry-After` HTTP dates.
+    pub now_ms: f64,
+    /// Values that must not appear in the message (API key, webhook token).
+    pub secrets: &'a [String],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelResult {
+    pub outcome: Outcome,
+    pub call_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_status: Option<String>,
+    pub message: String,
+    pub http_status: Option<u16>,
+    pub retryable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+pub fn interpret_cancel_response(r: &CancelResponse<'_>) -> CancelResult {
+    let call_id = r.call_id.trim();
+    let Some(status) = r.status_code else {
+        let what = match r.transport_error {
+            Some(TransportError::Timeout) => "the request timed out",
+            _ => "the connection failed or was closed before a response arrived",
+        };
+        return finish(
+            r,
+            Outcome::ServerError,
+            None,
+            None,
+            format!("No response from HuskyVoice for call {call_id}: {what}. This is retryable; if it keeps failing, check the base URL and your network."),
+        );
+    };
+    let facts = read_body(r.body);
+    let said = server_said(&facts);
+    let (outcome, state, message) = match status {
+        200..=299 => success(r.via, call_id, status, &facts, &said),
+        400 | 409 | 422 => conflict(call_id, status, &facts, &said),
+        401 => (Outcome::Unauthorized, None, match r.via {
+            Via::Rest => format!("HuskyVoice rejected the API key (HTTP 401){said}. Check the API key in the HuskyVoice API credential: it may be mistyped, revoked, or for another environment."),
+            Via::Webhook => format!("HuskyVoice rejected the inbound webhook token (HTTP 401){said}. Copy the inbound webhook URL again from HuskyVoice into the HuskyVoice Inbound Webhook credential."),
+        }),
+        403 => (Outcome::Forbidden, None, format!("HuskyVoice refused to cancel call {call_id} (HTTP 403){said}. The credential is valid but not allowed to cancel calls: give the API key the calls:cancel scope in HuskyVoice.")),
+        404 => (Outcome::NotFound, None, match r.via {
+            Via::Rest => format!("Call {call_id} was not found (HTTP 404){said}. Check the call id and that the call belongs to the account of this API key."),
+            Via::Webhook => format!("HuskyVoice answered 404 for call {call_id}{said}. Check the call id, and that the inbound webhook URL is current."),
+        }),
+        429 => (Outcome::RateLimited, None, format!("HuskyVoice is rate limiting requests (HTTP 429){said}.")),
+        500..=599 => (Outcome::ServerError, None, format!("HuskyVoice had a server error (HTTP {status}){said}.")),
+        _ => (Outcome::InvalidResponse, None, format!("Unexpected HTTP {status} from HuskyVoice for call {call_id}{said}; the call's state is unknown. Check the base URL (a proxy may be answering).")),
+    };
+    finish(r, outcome, Some(status), state, message)
+}
+
+fn finish(
+    r: &CancelResponse<'_>,
+    outcome: Outcome,
+    http_status: Option<u16>,
+    call_status: Option<String>,
+    message: String,
+) -> CancelResult {
+    let retry_after_ms = if outcome.is_retryable() {
+        r.retry_after.and_then(|v| parse_retry_after(v, r.now_ms))
+    } else {
+        None
+    };
+    CancelResult {
+        outcome,
+        call_id: r.call_id.trim().to_string(),
+        call_status,
+        message: redact_secrets(&message, r.secrets),
+        http_status,
+        retryable: outcome.is_retryable(),
+        retry_after_ms,
+    }
+}
+
+type Reading = (Outcome, Option<String>, String);
+
+fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts, said: &str) -> Reading {
+    let other_call = f.call_id.as_deref().filter(|id| *id != call_id);
+    if let Some(other) = other_call {
+        return (
+            Outcome::InvalidResponse,
+            None,
+            format!(
+                "HuskyVoice answered HTTP {status} about call {} instead of {call_id}; call {call_id} is not confirmed cancelled.",
+                other.chars().take(64).collect::<String>()
+            ),
+        );
+    }
+    if f.state == Some("cancelled") && f.success != Some(false) {
+        let message = f
+            .message
+            .clone()
+            .unwrap_or_else(|| "Call has been cancelled.".to_string());
+        return (
+            Outcome::Cancelled,
+            Some("cancelled".to_string()),
+            format!("Call {call_id} is cancelled: {message}"),
+        );
+    }
+    match via {
+        Via::Webhook => (
+            Outcome::Accepted,
+            f.state.map(str::to_string),
+            format!("The inbound webhook accepted the cancel action for call {call_id} (HTTP {status}){said}, but did not confirm the call is cancelled. Check the call's status in HuskyVoice if you need certainty."),
+        ),
+        Via::Rest => {
+            let why = if !f.is_json_object {
+                "the body is not a JSON object".to_string()
+            } else if let Some(st) = f.state {
+                format!("it reports status \"{st}\", not \"cancelled\"")
+            } else if let Some(other) = &f.other_status {
+                format!("it reports an unknown status \"{other}\"")
+            } else {
+                "it has no status".to_string()
+            };
+            (
+                Outcome::InvalidResponse,
+                f.state.map(str::to_string),
+                format!("HuskyVoice answered HTTP {status} for call {call_id} but {why}; the call is not confirmed cancelled."),
+            )
+        }
+    }
+}
+
+fn conflict(call_id: &str, status: u16, f: &BodyFacts, said: &str) -> Reading {
+    match f.state {
+        // The server says the call already is cancelled: that is what the user wanted.
+        Some("cancelled") => (
+            Outcome::Cancelled,
+            Some("cancelled".to_string()),
+            format!("Call {call_id} is already cancelled (HTTP {status}){said}."),
+        ),
+        Some("queued") => (
+            Outcome::InvalidResponse,
+            Some("queued".to_string()),
+            format!("HuskyVoice answered HTTP {status} for call {call_id} while reporting it queued{said}; the call is not confirmed cancelled. Try again."),
+        ),
+        Some(state) => (
+            Outcome::NotCancellable,
+            Some(state.to_string()),
+            format!("Call {call_id} can no longer be cancelled: it is {state}. Only queued calls can be cancelled."),
+        ),
+        None if f.says_not_cancellable() => (
+            Outcome::NotCancellable,
+            None,
+            format!("Call {call_id} can no longer be cancelled (HTTP {status}){said}. Only queued calls can be cancelled."),
+        ),
+        None => (
+            Outcome::InvalidResponse,
+            None,
+            format!("HuskyVoice rejected the cancel request for call {call_id} (HTTP {status}){said}."),
+        ),
+    }
+}
+
+fn server_said(f: &BodyFacts) -> String {
+    match (&f.message, &f.code) {
+        (Some(m), Some(c)) => format!(": {c}: \"{m}\""),
+        (Some(m), None) => format!(": \"{m}\""),
+        (None, Some(c)) => format!(": {c}"),
+        (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

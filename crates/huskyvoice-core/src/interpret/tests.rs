@@ -1,0 +1,194 @@
+use super::*;
+
+fn run(via: Via, status: Option<u16>, body: &str) -> CancelResult {
+    interpret_cancel_response(&CancelResponse {
+        via,
+        call_id: "call_1",
+        status_code: status,
+        transport_error: None,
+        retry_after: None,
+        body,
+        now_ms: 0.0,
+        secrets: &[],
+    })
+}
+
+const OK: &str = r#"{"success": true, "call_id": "call_1", "status": "cancelled", "message": "Call has been successfully cancelled."}"#;
+
+#[test]
+fn row_cancelled() {
+    for via in [Via::Rest, Via::Webhook] {
+        let r = run(via, Some(200), OK);
+        assert_eq!(r.outcome, Outcome::Cancelled);
+        assert_eq!(r.call_status.as_deref(), Some("cancelled"));
+        assert_eq!(r.http_status, Some(200));
+        assert!(!r.retryable);
+        assert!(
+            r.message.contains("successfully cancelled"),
+            "{}",
+            r.message
+        );
+    }
+    assert_eq!(
+        run(Via::Rest, Some(409), r#"{"error":{"status":"cancelled"}}"#).outcome,
+        Outcome::Cancelled
+    );
+}
+
+#[test]
+fn row_accepted_only_for_webhook() {
+    for body in ["", r#"{"success":true}"#, "ok", r#"{"status":"received"}"#] {
+        let r = run(Via::Webhook, Some(202), body);
+        assert_eq!(r.outcome, Outcome::Accepted, "{body}");
+        assert_eq!(
+            run(Via::Rest, Some(200), body).outcome,
+            Outcome::InvalidResponse,
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn row_not_cancellable_for_each_state() {
+    for state in ["initiated", "ringing", "in_progress", "completed", "failed"] {
+        for status in [400, 409, 422] {
+            let body = format!(
+                r#"{{"success":false,"error":{{"code":"CALL_NOT_CANCELLABLE","message":"no","status":"{state}"}}}}"#
+            );
+            let r = run(Via::Rest, Some(status), &body);
+            assert_eq!(r.outcome, Outcome::NotCancellable, "{state} {status}");
+            assert_eq!(r.call_status.as_deref(), Some(state));
+            assert!(r.message.contains(state));
+        }
+    }
+    let r = run(
+        Via::Rest,
+        Some(409),
+        r#"{"message":"This call can no longer be cancelled"}"#,
+    );
+    assert_eq!((r.outcome, r.call_status), (Outcome::NotCancellable, None));
+    assert_eq!(
+        run(Via::Webhook, Some(400), r#"{"message":"unknown action"}"#).outcome,
+        Outcome::InvalidResponse
+    );
+}
+
+#[test]
+fn rows_not_found_unauthorized_forbidden() {
+    let r = run(
+        Via::Rest,
+        Some(404),
+        r#"{"success":false,"error":{"code":"NOT_FOUND","message":"Call not found"}}"#,
+    );
+    assert_eq!(r.outcome, Outcome::NotFound);
+    assert!(r.message.contains("Call not found"));
+    let r = run(Via::Rest, Some(401), "");
+    assert_eq!(r.outcome, Outcome::Unauthorized);
+    assert!(r.message.contains("API key"));
+    assert!(run(Via::Webhook, Some(401), "").message.contains("webhook"));
+    let r = run(
+        Via::Rest,
+        Some(403),
+        r#"{"detail":"missing scope calls:cancel"}"#,
+    );
+    assert_eq!(r.outcome, Outcome::Forbidden);
+    assert!(r.message.contains("calls:cancel"));
+}
+
+#[test]
+fn row_rate_limited_reads_retry_after() {
+    let r = interpret_cancel_response(&CancelResponse {
+        via: Via::Rest,
+        call_id: "c",
+        status_code: Some(429),
+        transport_error: None,
+        retry_after: Some("2"),
+        body: "",
+        now_ms: 0.0,
+        secrets: &[],
+    });
+    assert_eq!(
+        (r.outcome, r.retryable, r.retry_after_ms),
+        (Outcome::RateLimited, true, Some(2000))
+    );
+    let r = interpret_cancel_response(&CancelResponse {
+        retry_after: Some("Thu, 01 Jan 1970 00:00:10 GMT"),
+        now_ms: 4000.0,
+        ..CancelResponse {
+            via: Via::Rest,
+            call_id: "c",
+            status_code: Some(429),
+            transport_error: None,
+            retry_after: None,
+            body: "",
+            now_ms: 0.0,
+            secrets: &[],
+        }
+    });
+    assert_eq!(r.retry_after_ms, Some(6000));
+}
+
+#[test]
+fn row_server_error_including_transport() {
+    for status in [500, 502, 503, 504] {
+        let r = run(
+            Via::Rest,
+            Some(status),
+            "<html><body>Bad gateway</body></html>",
+        );
+        assert_eq!((r.outcome, r.retryable), (Outcome::ServerError, true));
+        assert!(!r.message.contains("<html"));
+    }
+    for t in [TransportError::Timeout, TransportError::Connection] {
+        let r = interpret_cancel_response(&CancelResponse {
+            via: Via::Rest,
+            call_id: "c",
+            status_code: None,
+            transport_error: Some(t),
+            retry_after: None,
+            body: "",
+            now_ms: 0.0,
+            secrets: &[],
+        });
+        assert_eq!(
+            (r.outcome, r.http_status, r.retryable),
+            (Outcome::ServerError, None, true)
+        );
+    }
+}
+
+#[test]
+fn row_invalid_response() {
+    for (status, body) in [
+        (200, "{not json"),
+        (200, r#"{"success":true}"#),
+        (200, "<html>hi</html>"),
+        (200, r#"{"status":"queued"}"#),
+        (200, r#"{"call_id":"call_2","status":"cancelled"}"#),
+        (200, r#"{"success":false,"status":"cancelled"}"#),
+        (302, ""),
+        (418, "teapot"),
+        (409, "{}"),
+    ] {
+        let r = run(Via::Rest, Some(status), body);
+        assert_eq!(r.outcome, Outcome::InvalidResponse, "{status} {body}");
+        assert!(!r.retryable);
+    }
+}
+
+#[test]
+fn secrets_in_server_messages_are_redacted() {
+    let secrets = vec!["tokSECRET123".to_string()];
+    let r = interpret_cancel_response(&CancelResponse {
+        via: Via::Webhook,
+        call_id: "c",
+        status_code: Some(401),
+        transport_error: None,
+        retry_after: None,
+        body: r#"{"message":"bad token tokSECRET123"}"#,
+        now_ms: 0.0,
+        secrets: &secrets,
+    });
+    assert!(!r.message.contains("tokSECRET123"), "{}", r.message);
+    assert!(r.message.contains("to…(redacted)"));
+}

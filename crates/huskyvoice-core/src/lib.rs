@@ -1,0 +1,25 @@
+//! Every decision about cancelling a HuskyVoice call, in plain Rust.
+//!
+//! Nothing here touches the network or JavaScript: callers (the wasm binding, the n8n node
+//! through it) hand in strings and numbers and get back values or a [`CoreError`]. No input
+//! can make these functions panic; that matters because a panic traps the wasm module.
+
+pub mod base_url;
+pub mod call_id;
+pub mod error;
+pub mod http_date;
+pub mod input;
+pub mod interpret;
+pub mod outcome;
+pub mod redact;
+pub mod request;
+pub mod response_body;
+pub mod retry;
+pub mod webhook;
+
+pub use error::{CoreError, ErrorCode};
+pub use interpret::{interpret_cancel_response, CancelResponse, CancelResult, TransportError};
+pub use outcome::Outcome;
+pub use redact::redact_secrets;
+pub use request::{build_cancel_request, CancelOptions, CancelRequest, Via};
+pub use retry::{retry_delay_ms, RetryPolicy};

@@ -1,0 +1,18 @@
+//! JavaScript face of `huskyvoice-core`. One file per exposed function; every function takes
+//! plain JS values, lets the core decide, and turns core errors into real `Error`s with a
+//! stable `code`. Nothing here may panic on input: a panic would trap the whole module.
+
+mod build;
+mod convert;
+mod errors;
+mod interpret;
+mod redact;
+mod retry;
+mod types;
+mod validate;
+
+pub use build::{build_cancel_request, build_cancel_requests};
+pub use interpret::{interpret_cancel_response, interpret_cancel_responses};
+pub use redact::redact_secrets;
+pub use retry::retry_delay_ms;
+pub use validate::validate_call_id;

@@ -1,0 +1,2 @@
+// The package as a CommonJS user loads it.
+require('./suite.cjs')(require('huskyvoice-core'), 'require');
