@@ -616,11 +616,21 @@ export async function startServer(inst, { port, owner, readyTimeoutMs = 120_000,
     lastName: 'Owner',
     password: 'Husky-e2e-Passw0rd',
   };
-  try {
-    await server.json('POST', '/rest/owner/setup', owner);
-  } catch (e) {
-    // Already set up (a second start on the same user folder): log in below.
-    if (!(e.status === 400 || e.status === 403 || e.status === 409)) { await stop(); throw e; }
+  // /healthz can answer before the REST routes are mounted (seen with 2.8.4): retry 404s briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await server.json('POST', '/rest/owner/setup', owner);
+      break;
+    } catch (e) {
+      if (e.status === 404 && attempt < 120 && !exited) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      // Already set up (a second start on the same user folder): log in below.
+      if (e.status === 400 || e.status === 403 || e.status === 409) break;
+      await stop();
+      throw e;
+    }
   }
   await login(server, owner).catch(async (e) => { await stop(); throw e; });
   server.owner = owner;
