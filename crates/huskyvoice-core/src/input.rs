@@ -5,9 +5,7 @@
 use crate::error::{number_text, CoreError, ErrorCode};
 use crate::interpret::{CancelResponse, TransportError};
 use crate::request::{CancelOptions, Via};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use std::fmt;
+use serde_json::Value;
 
 /// Any JSON-like value, keeping only what error messages need.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,51 +32,25 @@ impl Loose {
     }
 }
 
-impl<'de> Deserialize<'de> for Loose {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Loose;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Loose, E> {
-                Ok(Loose::Str(v.to_string()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Loose, E> {
-                Ok(Loose::Str(v))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Loose, E> {
-                Ok(Loose::Bool(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Loose, E> {
-                Ok(Loose::Num(v as f64))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Loose, E> {
-                Ok(Loose::Num(v as f64))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Loose, E> {
-                Ok(Loose::Num(v))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Loose, E> {
-                Ok(Loose::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Loose, E> {
-                Ok(Loose::Null)
-            }
-            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Loose, D2::Error> {
-                Loose::deserialize(d)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Loose, A::Error> {
-                while a.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Loose::Array)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Loose, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Loose::Object)
-            }
+impl Loose {
+    /// Reads a parsed JSON value. Nested values are only classified, never copied.
+    pub fn from_json(v: &Value) -> Loose {
+        match v {
+            Value::String(s) => Loose::Str(s.clone()),
+            Value::Number(n) => Loose::Num(n.as_f64().unwrap_or(f64::NAN)),
+            Value::Bool(b) => Loose::Bool(*b),
+            Value::Null => Loose::Null,
+            Value::Array(_) => Loose::Array,
+            Value::Object(_) => Loose::Object,
         }
-        d.deserialize_any(V)
+    }
+}
+
+/// `obj[key]` as a loose value; `None` when absent or null.
+fn field(obj: &Value, key: &str) -> Option<Loose> {
+    match obj.get(key).map(Loose::from_json) {
+        None | Some(Loose::Null) => None,
+        other => other,
     }
 }
 
@@ -99,8 +71,7 @@ fn text<'a>(
 }
 
 /// The options object of `buildCancelRequest`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct CancelOptionsInput {
     pub via: Option<Loose>,
     pub call_id: Option<Loose>,
@@ -111,6 +82,17 @@ pub struct CancelOptionsInput {
 }
 
 impl CancelOptionsInput {
+    pub fn from_json(v: &Value) -> CancelOptionsInput {
+        CancelOptionsInput {
+            via: field(v, "via"),
+            call_id: field(v, "callId"),
+            base_url: field(v, "baseUrl"),
+            api_key: field(v, "apiKey"),
+            webhook: field(v, "webhook"),
+            redact: field(v, "redact"),
+        }
+    }
+
     pub fn to_options(&self) -> Result<CancelOptions<'_>, CoreError> {
         let via = match &self.via {
             Some(Loose::Str(s)) => Some(Via::parse(s).ok_or_else(|| {
@@ -181,105 +163,73 @@ impl CancelOptionsInput {
     }
 }
 
-/// Keeps only the `Retry-After` header out of a response's header object; header names are
-/// case-insensitive and n8n may give a value as a list.
+/// The `Retry-After` header out of a response's headers, if present.
 #[derive(Debug, Default)]
 pub struct RetryAfterHeader(pub Option<String>);
 
-impl<'de> Deserialize<'de> for RetryAfterHeader {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RetryAfterHeader;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object of response headers")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<RetryAfterHeader, E> {
-                Ok(RetryAfterHeader(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<RetryAfterHeader, E> {
-                Ok(RetryAfterHeader(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<RetryAfterHeader, A::Error> {
-                let mut found = None;
-                while let Some(key) = a.next_key::<String>()? {
-                    if key.eq_ignore_ascii_case("retry-after") {
-                        found = a.next_value::<HeaderValue>()?.0;
-                    } else {
-                        a.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(RetryAfterHeader(found))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A header value: text, a number, or a list whose first entry counts.
-struct HeaderValue(Option<String>);
-
-impl<'de> Deserialize<'de> for HeaderValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = HeaderValue;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a header value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<HeaderValue, E> {
-                Ok(HeaderValue(Some(v.to_string())))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<HeaderValue, E> {
-                let ok = n.is_finite() && n >= 0.0;
-                Ok(HeaderValue(ok.then(|| (n.trunc() as u64).to_string())))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<HeaderValue, E> {
-                Ok(HeaderValue(Some(n.to_string())))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<HeaderValue, E> {
-                Ok(HeaderValue((n >= 0).then(|| n.to_string())))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<HeaderValue, A::Error> {
-                let first = a.next_element::<HeaderValue>()?.and_then(|h| h.0);
-                while a.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(HeaderValue(first))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<HeaderValue, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(HeaderValue(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<HeaderValue, E> {
-                Ok(HeaderValue(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<HeaderValue, E> {
-                Ok(HeaderValue(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<HeaderValue, E> {
-                Ok(HeaderValue(None))
-            }
-        }
-        d.deserialize_any(V)
+impl RetryAfterHeader {
+    /// Header names are case-insensitive; n8n and Node give a value as text, a number or a
+    /// list whose first entry counts.
+    pub fn from_json(headers: Option<&Value>) -> RetryAfterHeader {
+        let Some(Value::Object(map)) = headers else {
+            return RetryAfterHeader(None);
+        };
+        let value = map
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+            .map(|(_, v)| v);
+        let first = match value {
+            Some(Value::Array(list)) => list.first(),
+            other => other,
+        };
+        RetryAfterHeader(match first {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => n.as_u64().map(|n| n.to_string()),
+            _ => None,
+        })
     }
 }
 
 /// The object given to `interpretCancelResponse`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct CancelResponseInput {
     pub via: Option<Loose>,
     pub call_id: Option<Loose>,
     pub status_code: Option<Loose>,
-    #[serde(default)]
     pub headers: RetryAfterHeader,
     pub body: Option<Loose>,
     pub transport_error: Option<Loose>,
     pub now_ms: Option<f64>,
-    #[serde(default)]
     pub secrets: Vec<String>,
 }
 
 impl CancelResponseInput {
+    pub fn from_json(v: &Value) -> Result<CancelResponseInput, CoreError> {
+        let secrets = match v.get("secrets") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect(),
+            Some(_) => {
+                return Err(CoreError::new(
+                    ErrorCode::InvalidOptions,
+                    "interpretCancelResponse: \"secrets\" must be an array of strings.",
+                ))
+            }
+        };
+        Ok(CancelResponseInput {
+            via: field(v, "via"),
+            call_id: field(v, "callId"),
+            status_code: field(v, "statusCode"),
+            headers: RetryAfterHeader::from_json(v.get("headers")),
+            body: field(v, "body"),
+            transport_error: field(v, "transportError"),
+            now_ms: v.get("nowMs").and_then(Value::as_f64),
+            secrets,
+        })
+    }
+
     /// `now_ms` is the caller's clock, used when `nowMs` is not given.
     pub fn to_response(&self, now_ms: f64) -> Result<CancelResponse<'_>, CoreError> {
         let bad = |m: String| CoreError::new(ErrorCode::InvalidOptions, m);
@@ -343,7 +293,7 @@ mod tests {
     use super::*;
 
     fn opts(json: &str) -> Result<(), CoreError> {
-        let input: CancelOptionsInput = serde_json::from_str(json).unwrap();
+        let input = CancelOptionsInput::from_json(&serde_json::from_str(json).unwrap());
         input
             .to_options()
             .and_then(|o| crate::build_cancel_request(&o))
@@ -392,9 +342,9 @@ mod tests {
 
     #[test]
     fn response_input_reads_retry_after_case_insensitively() {
-        let input: CancelResponseInput = serde_json::from_str(
+        let input = CancelResponseInput::from_json(&serde_json::from_str(
             r#"{"via":"rest","callId":"c","statusCode":429,"headers":{"content-type":"x","Retry-After":["3"]},"body":""}"#,
-        ).unwrap();
+        ).unwrap()).unwrap();
         let r = crate::interpret_cancel_response(&input.to_response(0.0).unwrap());
         assert_eq!(r.retry_after_ms, Some(3000));
     }
@@ -409,7 +359,8 @@ mod tests {
             r#"{"via":"rest","callId":"c"}"#,
             r#"{"via":"rest","callId":"c","statusCode":200,"body":{"status":"cancelled"}}"#,
         ] {
-            let input: CancelResponseInput = serde_json::from_str(json).unwrap();
+            let input =
+                CancelResponseInput::from_json(&serde_json::from_str(json).unwrap()).unwrap();
             assert_eq!(
                 input.to_response(0.0).unwrap_err().code,
                 ErrorCode::InvalidOptions,

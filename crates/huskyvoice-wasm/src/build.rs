@@ -1,26 +1,19 @@
-use crate::convert::{field, to_js};
+use crate::convert::{from_js, to_js};
 use crate::errors::{invalid_options, to_js_error};
 use huskyvoice_core::input::CancelOptionsInput;
 use huskyvoice_core::{build_cancel_request as core_build, CancelRequest, CoreError};
 use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-fn build_one(options: JsValue) -> Result<CancelRequest, CoreError> {
+fn build_one(options: &Value) -> Result<CancelRequest, CoreError> {
     if !options.is_object() {
         return Err(invalid_options(
             "buildCancelRequest",
             "options must be an object such as { via: 'rest', callId: 'call_abc_123' }",
         ));
     }
-    let input = CancelOptionsInput {
-        via: field(&options, "via"),
-        call_id: field(&options, "callId"),
-        base_url: field(&options, "baseUrl"),
-        api_key: field(&options, "apiKey"),
-        webhook: field(&options, "webhook"),
-        redact: field(&options, "redact"),
-    };
-    core_build(&input.to_options()?)
+    core_build(&CancelOptionsInput::from_json(options).to_options()?)
 }
 
 /// Builds the request that cancels one call, or throws an `Error` with a `code`.
@@ -28,7 +21,8 @@ fn build_one(options: JsValue) -> Result<CancelRequest, CoreError> {
 pub fn build_cancel_request(
     #[wasm_bindgen(unchecked_param_type = "CancelOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    build_one(options)
+    from_js(&options, "buildCancelRequest")
+        .and_then(|v| build_one(&v))
         .map(|r| to_js(&r))
         .map_err(|e| to_js_error(&e))
 }
@@ -46,14 +40,16 @@ enum BatchItem {
 pub fn build_cancel_requests(
     #[wasm_bindgen(unchecked_param_type = "CancelOptions[]")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    if !js_sys::Array::is_array(&options) {
-        return Err(to_js_error(&invalid_options(
-            "buildCancelRequests",
-            "expects an array of options objects",
-        )));
-    }
-    let items = js_sys::Array::from(&options);
-    let results: Vec<BatchItem> = items
+    let list = match from_js(&options, "buildCancelRequests") {
+        Ok(Value::Array(list)) => list,
+        _ => {
+            return Err(to_js_error(&invalid_options(
+                "buildCancelRequests",
+                "expects an array of options objects",
+            )))
+        }
+    };
+    let results: Vec<BatchItem> = list
         .iter()
         .map(|o| match build_one(o) {
             Ok(request) => BatchItem::Ok { ok: true, request },

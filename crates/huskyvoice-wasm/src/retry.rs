@@ -56,7 +56,8 @@ fn count(name: &str, v: &JsValue, min: f64) -> Result<f64, CoreError> {
 
 /// Milliseconds to wait before the next attempt, or `null` to stop. `attempt` counts the
 /// attempts made so far; `waitedMs` is what this item already waited in total.
-#[allow(non_snake_case)] // the parameter name shows in the TypeScript declaration
+#[allow(non_snake_case)]
+// the parameter name shows in the TypeScript declaration
 // The TypeScript signature (with optional trailing parameters) is written in types.rs.
 #[wasm_bindgen(js_name = retryDelayMs, skip_typescript)]
 pub fn retry_delay_ms(
