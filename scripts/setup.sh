@@ -41,6 +41,8 @@ if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" !=
   npm_inputs_hash > node_modules/.setup-stamp
 fi
 
-step "building (skips what is up to date)"
+step "building the core and the node (skips what is up to date)"
 npm run --silent build || fail "npm run build"
+step "building the sandbox server (cargo, release)"
+cargo build --release --quiet -p huskyvoice-sandbox || fail "cargo build -p huskyvoice-sandbox"
 step "ready"

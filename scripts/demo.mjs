@@ -1,0 +1,99 @@
+// The main job: real n8n cancelling calls on the local HuskyVoice sandbox, no account needed.
+//   npm run demo            run the example workflow headless and print what happened
+//   npm run demo -- --ui    the same, then leave n8n's editor and the sandbox running
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSandbox, DEMO_API_KEY } from '../tests/helpers/sandbox.mjs';
+import { ensureN8n, createInstance, importCredentials, importWorkflow, execute, nodeItems, startServer, cleanup } from '../tests/e2e/lib/n8n.mjs';
+import { buildAndPackNode } from '../tests/e2e/lib/pack.mjs';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ui = process.argv.includes('--ui');
+const t0 = performance.now();
+const say = (msg) => console.log(`[demo ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
+const readJson = (p) => JSON.parse(readFileSync(path.join(root, p), 'utf8'));
+
+// What the seed implies for each call: the demo fails if n8n reports anything else.
+const EXPECTED = {
+  queued: 'cancelled', cancelled: 'cancelled', initiated: 'not_cancellable', ringing: 'not_cancellable',
+  in_progress: 'not_cancellable', completed: 'not_cancellable', failed: 'not_cancellable', unknown: 'not_found',
+};
+
+async function step(label, fn, hint) {
+  say(`${label}...`);
+  try {
+    return await fn();
+  } catch (e) {
+    console.error(`\n[demo] FAILED at: ${label}\n${e.message}\nWhat to do: ${hint}`);
+    process.exit(1);
+  }
+}
+
+const seed = readJson('examples/sandbox-seed.json');
+const sandbox = await step('starting the HuskyVoice sandbox with calls in every state',
+  () => startSandbox({ seed: path.join(root, 'examples/sandbox-seed.json') }),
+  'build it with `cargo build --release -p huskyvoice-sandbox` and read the error above.');
+say(`sandbox listening on ${sandbox.url}`);
+const n8n = await step('getting n8n 2.41.1 (installed once into a cache outside the repo; first time takes ~5 min)',
+  () => ensureN8n({ onProgress: (m) => say(`  n8n: ${m}`) }),
+  'check the npm registry is reachable; re-running resumes the install.');
+const packed = await step('building and packing the n8n-nodes-huskyvoice node',
+  () => buildAndPackNode({ onProgress: (m) => say(`  ${m}`) }),
+  'run `bash scripts/setup.sh` first, then `npm run build`.');
+if (packed.skipped) {
+  console.error(`[demo] ${packed.skipped}`);
+  process.exit(1);
+}
+const inst = await step('creating a fresh n8n user folder and installing the node as a community package',
+  () => createInstance(n8n, { packages: [packed.tarball] }), 'see the npm output above.');
+
+const credentials = [
+  { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
+  { id: 'hvExampleHook', name: 'HuskyVoice Inbound Webhook', type: 'huskyVoiceWebhookApi', data: { webhook: `${sandbox.url}/v1/hooks/sandbox-token` } },
+];
+const workflows = ['01-cancel-queued-calls', '02-crm-webhook-cancel', '03-route-by-outcome'].map((n) => readJson(`examples/${n}.json`));
+await step('importing the sandbox credentials and the example workflows', async () => {
+  await importCredentials(inst, credentials);
+  await importWorkflow(inst, workflows);
+}, 'see the n8n output above.');
+
+const stateBefore = new Map(seed.calls.map((c) => [c.call_id, c.status]));
+const result = await step('running "Cancel queued calls" headless (n8n execute)', () => execute(inst, workflows[0].id),
+  'see n8n\'s output above.');
+const items = nodeItems(result, 'Cancel Call').map((i) => i.json);
+const rows = items.map((j) => {
+  const before = stateBefore.get(j.callId) ?? 'unknown';
+  const outcome = j.outcome ?? 'error';
+  return { callId: j.callId ?? '?', before, outcome, ok: EXPECTED[before] === outcome, message: j.message ?? j.error ?? '' };
+});
+const width = (k, min) => Math.max(min, ...rows.map((r) => String(r[k]).length));
+const [w1, w2, w3] = [width('callId', 7), width('before', 12), width('outcome', 7)];
+console.log(`\n${'call id'.padEnd(w1)}  ${'state before'.padEnd(w2)}  ${'outcome'.padEnd(w3)}  message`);
+console.log(`${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ${'-'.repeat(w3)}  ${'-'.repeat(40)}`);
+for (const r of rows) console.log(`${r.callId.padEnd(w1)}  ${r.before.padEnd(w2)}  ${(r.ok ? r.outcome : `${r.outcome} (!)`).padEnd(w3)}  ${r.message}`);
+const sent = (await sandbox.requests()).filter((r) => r.path.endsWith('/cancel')).length;
+const mismatches = rows.filter((r) => !r.ok).length + (rows.length === seed.calls.length + 1 ? 0 : 1);
+console.log(`\n${rows.length} calls, ${sent} cancel requests sent, ${mismatches ? `${mismatches} unexpected outcome(s)` : 'every outcome as the seed implies'}; ${((performance.now() - t0) / 1000).toFixed(1)} s in all.`);
+
+if (!ui) {
+  await cleanup(inst);
+  await sandbox.stop();
+  process.exit(mismatches ? 1 : 0);
+}
+
+const server = await step('starting the n8n editor (server mode, loopback only)', () => startServer(inst),
+  'see the server log printed above.');
+console.log(`\nn8n editor:  ${server.url}/workflow/${workflows[0].id}`);
+console.log(`login:       ${server.owner.email} / ${server.owner.password}`);
+console.log(`sandbox:     ${sandbox.url} (API key ${DEMO_API_KEY}; state at ${sandbox.url}/__sandbox/calls/demo_queued_1)`);
+console.log('Open the workflow and press "Execute workflow". Ctrl-C stops n8n and the sandbox.');
+const shutdown = async () => {
+  say('stopping n8n and the sandbox');
+  await server.stop();
+  await sandbox.stop();
+  await cleanup(inst);
+  process.exit(0);
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
