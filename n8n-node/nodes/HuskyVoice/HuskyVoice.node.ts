@@ -1,0 +1,79 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as call from './actions/call/Call.resource';
+import { router } from './actions/router';
+
+export class HuskyVoice implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'HuskyVoice',
+		name: 'huskyVoice',
+		icon: { light: 'file:huskyvoice.svg', dark: 'file:huskyvoice.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Cancel queued HuskyVoice AI voice calls',
+		defaults: {
+			name: 'HuskyVoice',
+		},
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'huskyVoiceApi',
+				required: true,
+				displayOptions: { show: { authentication: ['apiKey'] } },
+			},
+			{
+				name: 'huskyVoiceWebhookApi',
+				required: true,
+				displayOptions: { show: { authentication: ['webhook'] } },
+			},
+		],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'API Key',
+						value: 'apiKey',
+						description: 'Cancel through the REST API with an API key (Authorization: Bearer)',
+					},
+					{
+						name: 'Inbound Webhook',
+						value: 'webhook',
+						description: "Cancel through your account's inbound webhook URL (its secret token)",
+					},
+				],
+				default: 'apiKey',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Call',
+						value: 'call',
+					},
+				],
+				default: 'call',
+			},
+			...call.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}
