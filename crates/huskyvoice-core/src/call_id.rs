@@ -12,6 +12,11 @@ fn is_allowed(c: char) -> bool {
 /// Returns the normalised call id (surrounding ASCII whitespace trimmed) or an error that
 /// names the offending character and its 1-based position in the trimmed id.
 pub fn validate_call_id(input: &str) -> Result<String, CoreError> {
+    check_call_id(input).map(str::to_string)
+}
+
+/// [`validate_call_id`] without the copy: the trimmed id, borrowed from `input`.
+pub fn check_call_id(input: &str) -> Result<&str, CoreError> {
     let id = input.trim_matches(|c: char| c.is_ascii_whitespace());
     if id.is_empty() {
         return Err(CoreError::new(
@@ -40,7 +45,7 @@ pub fn validate_call_id(input: &str) -> Result<String, CoreError> {
             ),
         ));
     }
-    Ok(id.to_string())
+    Ok(id)
 }
 
 /// Quotes a rejected id in an error message, shortened so a pasted document stays readable
@@ -62,14 +67,22 @@ fn shown(id: &str) -> String {
 /// encodes anyway so that the URL stays correct even if the id rules are ever widened.
 pub fn encode_path_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
+    push_path_segment(&mut out, segment);
+    out
+}
+
+/// Appends `segment` percent-encoded to `out`.
+pub fn push_path_segment(out: &mut String, segment: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@
 
 use crate::error::{number_text, CoreError, ErrorCode};
 use crate::interpret::{CancelResponse, TransportError};
+use crate::json::Json;
 use crate::request::{CancelOptions, Via};
-use serde_json::Value;
+use std::borrow::Cow;
 
 /// Any JSON-like value, keeping only what error messages need.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Loose {
-    Str(String),
+pub enum Loose<'a> {
+    Str(Cow<'a, str>),
     Num(f64),
     Bool(bool),
     Null,
@@ -18,7 +19,7 @@ pub enum Loose {
     Object,
 }
 
-impl Loose {
+impl Loose<'_> {
     /// What a wrong value was, for messages ("the number 42", "null").
     pub fn describe(&self) -> String {
         match self {
@@ -32,22 +33,22 @@ impl Loose {
     }
 }
 
-impl Loose {
-    /// Reads a parsed JSON value. Nested values are only classified, never copied.
-    pub fn from_json(v: &Value) -> Loose {
+impl<'a> Loose<'a> {
+    /// Reads a parsed JSON value, borrowing its text. Nested values are only classified.
+    pub fn from_json(v: &'a Json<'_>) -> Loose<'a> {
         match v {
-            Value::String(s) => Loose::Str(s.clone()),
-            Value::Number(n) => Loose::Num(n.as_f64().unwrap_or(f64::NAN)),
-            Value::Bool(b) => Loose::Bool(*b),
-            Value::Null => Loose::Null,
-            Value::Array(_) => Loose::Array,
-            Value::Object(_) => Loose::Object,
+            Json::Str(s) => Loose::Str(Cow::Borrowed(s)),
+            Json::Num(n) => Loose::Num(*n),
+            Json::Bool(b) => Loose::Bool(*b),
+            Json::Null => Loose::Null,
+            Json::Arr(_) => Loose::Array,
+            Json::Obj(_) => Loose::Object,
         }
     }
 }
 
 /// `obj[key]` as a loose value; `None` when absent or null.
-fn field(obj: &Value, key: &str) -> Option<Loose> {
+fn field<'a>(obj: &'a Json<'_>, key: &str) -> Option<Loose<'a>> {
     match obj.get(key).map(Loose::from_json) {
         None | Some(Loose::Null) => None,
         other => other,
@@ -56,7 +57,7 @@ fn field(obj: &Value, key: &str) -> Option<Loose> {
 
 fn text<'a>(
     field: &str,
-    v: &'a Option<Loose>,
+    v: &'a Option<Loose<'_>>,
     code: ErrorCode,
     hint: &str,
 ) -> Result<Option<&'a str>, CoreError> {
@@ -72,17 +73,17 @@ fn text<'a>(
 
 /// The options object of `buildCancelRequest`.
 #[derive(Debug, Default)]
-pub struct CancelOptionsInput {
-    pub via: Option<Loose>,
-    pub call_id: Option<Loose>,
-    pub base_url: Option<Loose>,
-    pub api_key: Option<Loose>,
-    pub webhook: Option<Loose>,
-    pub redact: Option<Loose>,
+pub struct CancelOptionsInput<'a> {
+    pub via: Option<Loose<'a>>,
+    pub call_id: Option<Loose<'a>>,
+    pub base_url: Option<Loose<'a>>,
+    pub api_key: Option<Loose<'a>>,
+    pub webhook: Option<Loose<'a>>,
+    pub redact: Option<Loose<'a>>,
 }
 
-impl CancelOptionsInput {
-    pub fn from_json(v: &Value) -> CancelOptionsInput {
+impl<'a> CancelOptionsInput<'a> {
+    pub fn from_json(v: &'a Json<'_>) -> CancelOptionsInput<'a> {
         CancelOptionsInput {
             via: field(v, "via"),
             call_id: field(v, "callId"),
@@ -110,7 +111,7 @@ impl CancelOptionsInput {
             }
         };
         let call_id = match &self.call_id {
-            Some(Loose::Str(s)) => s.as_str(),
+            Some(Loose::Str(s)) => s.as_ref(),
             None | Some(Loose::Null) => {
                 return Err(CoreError::new(
                     ErrorCode::InvalidCallId,
@@ -165,13 +166,13 @@ impl CancelOptionsInput {
 
 /// The `Retry-After` header out of a response's headers, if present.
 #[derive(Debug, Default)]
-pub struct RetryAfterHeader(pub Option<String>);
+pub struct RetryAfterHeader<'a>(pub Option<Cow<'a, str>>);
 
-impl RetryAfterHeader {
+impl<'a> RetryAfterHeader<'a> {
     /// Header names are case-insensitive; n8n and Node give a value as text, a number or a
     /// list whose first entry counts.
-    pub fn from_json(headers: Option<&Value>) -> RetryAfterHeader {
-        let Some(Value::Object(map)) = headers else {
+    pub fn from_json(headers: Option<&'a Json<'_>>) -> RetryAfterHeader<'a> {
+        let Some(Json::Obj(map)) = headers else {
             return RetryAfterHeader(None);
         };
         let value = map
@@ -179,12 +180,16 @@ impl RetryAfterHeader {
             .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
             .map(|(_, v)| v);
         let first = match value {
-            Some(Value::Array(list)) => list.first(),
+            Some(Json::Arr(list)) => list.first(),
             other => other,
         };
         RetryAfterHeader(match first {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => n.as_u64().map(|n| n.to_string()),
+            Some(Json::Str(s)) => Some(Cow::Borrowed(s)),
+            Some(Json::Num(n)) if n.fract() == 0.0 && (0.0..1.8e19).contains(n) => {
+                let mut text = String::new();
+                crate::json::write_u64(&mut text, *n as u64);
+                Some(Cow::Owned(text))
+            }
             _ => None,
         })
     }
@@ -192,22 +197,22 @@ impl RetryAfterHeader {
 
 /// The object given to `interpretCancelResponse`.
 #[derive(Debug, Default)]
-pub struct CancelResponseInput {
-    pub via: Option<Loose>,
-    pub call_id: Option<Loose>,
-    pub status_code: Option<Loose>,
-    pub headers: RetryAfterHeader,
-    pub body: Option<Loose>,
-    pub transport_error: Option<Loose>,
+pub struct CancelResponseInput<'a> {
+    pub via: Option<Loose<'a>>,
+    pub call_id: Option<Loose<'a>>,
+    pub status_code: Option<Loose<'a>>,
+    pub headers: RetryAfterHeader<'a>,
+    pub body: Option<Loose<'a>>,
+    pub transport_error: Option<Loose<'a>>,
     pub now_ms: Option<f64>,
     pub secrets: Vec<String>,
 }
 
-impl CancelResponseInput {
-    pub fn from_json(v: &Value) -> Result<CancelResponseInput, CoreError> {
+impl<'a> CancelResponseInput<'a> {
+    pub fn from_json(v: &'a Json<'_>) -> Result<CancelResponseInput<'a>, CoreError> {
         let secrets = match v.get("secrets") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(list)) => list
+            None | Some(Json::Null) => Vec::new(),
+            Some(Json::Arr(list)) => list
                 .iter()
                 .filter_map(|s| s.as_str().map(str::to_string))
                 .collect(),
@@ -225,7 +230,7 @@ impl CancelResponseInput {
             headers: RetryAfterHeader::from_json(v.get("headers")),
             body: field(v, "body"),
             transport_error: field(v, "transportError"),
-            now_ms: v.get("nowMs").and_then(Value::as_f64),
+            now_ms: v.get("nowMs").and_then(Json::as_f64),
             secrets,
         })
     }
@@ -240,7 +245,7 @@ impl CancelResponseInput {
         .ok_or_else(|| bad("interpretCancelResponse: \"via\" must be \"rest\" or \"webhook\" (the transport the request used).".to_string()))?;
         let call_id =
             match &self.call_id {
-                Some(Loose::Str(s)) => s.as_str(),
+                Some(Loose::Str(s)) => s.as_ref(),
                 _ => return Err(bad(
                     "interpretCancelResponse: \"callId\" must be the call id the request was for."
                         .to_string(),
@@ -272,7 +277,7 @@ impl CancelResponseInput {
         }
         let body = match &self.body {
             None | Some(Loose::Null) => "",
-            Some(Loose::Str(s)) => s.as_str(),
+            Some(Loose::Str(s)) => s.as_ref(),
             Some(other) => return Err(bad(format!("interpretCancelResponse: \"body\" must be the raw response text; got {}. Read the response as text, not parsed JSON.", other.describe()))),
         };
         Ok(CancelResponse {
@@ -293,7 +298,8 @@ mod tests {
     use super::*;
 
     fn opts(json: &str) -> Result<(), CoreError> {
-        let input = CancelOptionsInput::from_json(&serde_json::from_str(json).unwrap());
+        let parsed = Json::parse(json).unwrap();
+        let input = CancelOptionsInput::from_json(&parsed);
         input
             .to_options()
             .and_then(|o| crate::build_cancel_request(&o))
@@ -342,9 +348,10 @@ mod tests {
 
     #[test]
     fn response_input_reads_retry_after_case_insensitively() {
-        let input = CancelResponseInput::from_json(&serde_json::from_str(
+        let parsed = Json::parse(
             r#"{"via":"rest","callId":"c","statusCode":429,"headers":{"content-type":"x","Retry-After":["3"]},"body":""}"#,
-        ).unwrap()).unwrap();
+        ).unwrap();
+        let input = CancelResponseInput::from_json(&parsed).unwrap();
         let r = crate::interpret_cancel_response(&input.to_response(0.0).unwrap());
         assert_eq!(r.retry_after_ms, Some(3000));
     }
@@ -359,8 +366,8 @@ mod tests {
             r#"{"via":"rest","callId":"c"}"#,
             r#"{"via":"rest","callId":"c","statusCode":200,"body":{"status":"cancelled"}}"#,
         ] {
-            let input =
-                CancelResponseInput::from_json(&serde_json::from_str(json).unwrap()).unwrap();
+            let parsed = Json::parse(json).unwrap();
+            let input = CancelResponseInput::from_json(&parsed).unwrap();
             assert_eq!(
                 input.to_response(0.0).unwrap_err().code,
                 ErrorCode::InvalidOptions,

@@ -62,31 +62,36 @@ pub fn interpret_cancel_response(r: &CancelResponse<'_>) -> CancelResult {
         );
     };
     let facts = read_body(r.body);
-    let said = server_said(&facts);
     let (outcome, state, message) = match status {
-        200..=299 => success(r.via, call_id, status, &facts, &said),
-        400 | 409 | 422 => conflict(call_id, status, &facts, &said),
-        401 => (Outcome::Unauthorized, None, match r.via {
+        200..=299 => success(r.via, call_id, status, &facts),
+        400 | 409 | 422 => conflict(call_id, status, &facts),
+        _ => other(r.via, call_id, status, &server_said(&facts)),
+    };
+    finish(r, outcome, Some(status), state, message)
+}
+
+fn other(via: Via, call_id: &str, status: u16, said: &str) -> Reading {
+    match status {
+        401 => (Outcome::Unauthorized, None, match via {
             Via::Rest => format!("HuskyVoice rejected the API key (HTTP 401){said}. Check the API key in the HuskyVoice API credential: it may be mistyped, revoked, or for another environment."),
             Via::Webhook => format!("HuskyVoice rejected the inbound webhook token (HTTP 401){said}. Copy the inbound webhook URL again from HuskyVoice into the HuskyVoice Inbound Webhook credential."),
         }),
         403 => (Outcome::Forbidden, None, format!("HuskyVoice refused to cancel call {call_id} (HTTP 403){said}. The credential is valid but not allowed to cancel calls: give the API key the calls:cancel scope in HuskyVoice.")),
-        404 => (Outcome::NotFound, None, match r.via {
+        404 => (Outcome::NotFound, None, match via {
             Via::Rest => format!("Call {call_id} was not found (HTTP 404){said}. Check the call id and that the call belongs to the account of this API key."),
             Via::Webhook => format!("HuskyVoice answered 404 for call {call_id}{said}. Check the call id, and that the inbound webhook URL is current."),
         }),
         429 => (Outcome::RateLimited, None, format!("HuskyVoice is rate limiting requests (HTTP 429){said}.")),
         500..=599 => (Outcome::ServerError, None, format!("HuskyVoice had a server error (HTTP {status}){said}.")),
         _ => (Outcome::InvalidResponse, None, format!("Unexpected HTTP {status} from HuskyVoice for call {call_id}{said}; the call's state is unknown. Check the base URL (a proxy may be answering).")),
-    };
-    finish(r, outcome, Some(status), state, message)
+    }
 }
 
 fn finish(
     r: &CancelResponse<'_>,
     outcome: Outcome,
     http_status: Option<u16>,
-    call_status: Option<String>,
+    call_status: Option<&'static str>,
     message: String,
 ) -> CancelResult {
     let retry_after_ms = if outcome.is_retryable() {
@@ -97,17 +102,21 @@ fn finish(
     CancelResult {
         outcome,
         call_id: r.call_id.trim().to_string(),
-        call_status,
-        message: redact_secrets(&message, r.secrets),
+        call_status: call_status.map(str::to_string),
+        message: if r.secrets.is_empty() {
+            message
+        } else {
+            redact_secrets(&message, r.secrets)
+        },
         http_status,
         retryable: outcome.is_retryable(),
         retry_after_ms,
     }
 }
 
-type Reading = (Outcome, Option<String>, String);
+type Reading = (Outcome, Option<&'static str>, String);
 
-fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts, said: &str) -> Reading {
+fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
     let other_call = f.call_id.as_deref().filter(|id| *id != call_id);
     if let Some(other) = other_call {
         return (
@@ -120,21 +129,18 @@ fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts, said: &str) -> R
         );
     }
     if f.state == Some("cancelled") && f.success != Some(false) {
-        let message = f
-            .message
-            .clone()
-            .unwrap_or_else(|| "Call has been cancelled.".to_string());
+        let message = f.message.as_deref().unwrap_or("Call has been cancelled.");
         return (
             Outcome::Cancelled,
-            Some("cancelled".to_string()),
+            Some("cancelled"),
             format!("Call {call_id} is cancelled: {message}"),
         );
     }
     match via {
         Via::Webhook => (
             Outcome::Accepted,
-            f.state.map(str::to_string),
-            format!("The inbound webhook accepted the cancel action for call {call_id} (HTTP {status}){said}, but did not confirm the call is cancelled. Check the call's status in HuskyVoice if you need certainty."),
+            f.state,
+            format!("The inbound webhook accepted the cancel action for call {call_id} (HTTP {status}){}, but did not confirm the call is cancelled. Check the call's status in HuskyVoice if you need certainty.", server_said(f)),
         ),
         Via::Rest => {
             let why = if !f.is_json_object {
@@ -148,29 +154,30 @@ fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts, said: &str) -> R
             };
             (
                 Outcome::InvalidResponse,
-                f.state.map(str::to_string),
+                f.state,
                 format!("HuskyVoice answered HTTP {status} for call {call_id} but {why}; the call is not confirmed cancelled."),
             )
         }
     }
 }
 
-fn conflict(call_id: &str, status: u16, f: &BodyFacts, said: &str) -> Reading {
+fn conflict(call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
+    let said = server_said(f);
     match f.state {
         // The server says the call already is cancelled: that is what the user wanted.
         Some("cancelled") => (
             Outcome::Cancelled,
-            Some("cancelled".to_string()),
+            Some("cancelled"),
             format!("Call {call_id} is already cancelled (HTTP {status}){said}."),
         ),
         Some("queued") => (
             Outcome::InvalidResponse,
-            Some("queued".to_string()),
+            Some("queued"),
             format!("HuskyVoice answered HTTP {status} for call {call_id} while reporting it queued{said}; the call is not confirmed cancelled. Try again."),
         ),
         Some(state) => (
             Outcome::NotCancellable,
-            Some(state.to_string()),
+            Some(state),
             format!("Call {call_id} can no longer be cancelled: it is {state}. Only queued calls can be cancelled."),
         ),
         None if f.says_not_cancellable() => (
@@ -186,7 +193,7 @@ fn conflict(call_id: &str, status: u16, f: &BodyFacts, said: &str) -> Reading {
     }
 }
 
-fn server_said(f: &BodyFacts) -> String {
+fn server_said(f: &BodyFacts<'_>) -> String {
     match (&f.message, &f.code) {
         (Some(m), Some(c)) => format!(": {c}: \"{m}\""),
         (Some(m), None) => format!(": \"{m}\""),

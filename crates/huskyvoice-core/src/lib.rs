@@ -10,6 +10,7 @@ pub mod error;
 pub mod http_date;
 pub mod input;
 pub mod interpret;
+pub mod json;
 pub mod outcome;
 pub mod redact;
 pub mod request;

@@ -25,6 +25,12 @@ pub fn redacted_form(secret: &str) -> String {
 /// Replaces every occurrence of every non-blank secret in `text` by its redacted form.
 /// Longer secrets go first so that a secret containing another is replaced whole.
 pub fn redact_secrets<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
+    if !secrets.iter().any(|s| {
+        let s = s.as_ref().trim();
+        !s.is_empty() && text.contains(s)
+    }) {
+        return text.to_string();
+    }
     let mut list: Vec<&str> = secrets
         .iter()
         .map(|s| s.as_ref().trim())

@@ -1,11 +1,11 @@
 //! Builds the HTTP request that cancels one call, through REST or the inbound webhook
 //! (API-CONTRACT §1). Every input is validated first: nothing invalid reaches a server.
 
-use crate::base_url::{parse_base_url, BaseUrl};
-use crate::call_id::{encode_path_segment, validate_call_id};
+use crate::base_url::{parse_base_url, BaseUrl, DEFAULT_BASE_URL};
+use crate::call_id::{check_call_id, push_path_segment};
 use crate::error::{CoreError, ErrorCode};
 use crate::redact::redacted_form;
-use crate::webhook::parse_webhook;
+use crate::webhook::{parse_webhook, Webhook};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -72,88 +72,139 @@ impl Serialize for CancelRequest {
 }
 
 pub fn build_cancel_request(o: &CancelOptions<'_>) -> Result<CancelRequest, CoreError> {
-    let via = o.via.ok_or_else(|| {
-        CoreError::new(
-            ErrorCode::InvalidOptions,
-            "Option \"via\" is missing: set it to \"rest\" (API key) or \"webhook\" (inbound webhook).",
-        )
-    })?;
-    let call_id = validate_call_id(o.call_id)?;
-    match via {
-        Via::Rest => build_rest(o, &call_id),
-        Via::Webhook => build_webhook(o, &call_id),
-    }
+    RequestBuilder::default().build(o)
 }
 
-fn build_rest(o: &CancelOptions<'_>, call_id: &str) -> Result<CancelRequest, CoreError> {
-    if o.webhook.is_some() {
-        return Err(CoreError::new(
-            ErrorCode::InvalidOptions,
-            "Option \"webhook\" was given with via \"rest\". Use via \"webhook\" to cancel through the inbound webhook, or drop the webhook option.",
-        ));
-    }
-    let base = parse_base_url(o.base_url)?;
-    let url = format!(
-        "{}/v1/calls/{}/cancel",
-        base.as_str(),
-        encode_path_segment(call_id)
-    );
-    let mut headers = vec![("Accept", "application/json".to_string())];
-    if let Some(raw) = o.api_key {
-        let key = validate_api_key(raw)?;
-        let shown = if o.redact { redacted_form(&key) } else { key };
-        headers.push(("Authorization", format!("Bearer {shown}")));
-    }
-    Ok(CancelRequest {
-        method: "POST",
-        url,
-        headers,
-        body: None,
-    })
+/// Builds many requests, remembering the last base URL and webhook it parsed: a batch
+/// usually repeats one credential for every item.
+#[derive(Debug, Default)]
+pub struct RequestBuilder {
+    base: Option<(String, Result<BaseUrl, CoreError>)>,
+    hook: Option<(String, Result<Webhook, CoreError>)>,
 }
 
-fn build_webhook(o: &CancelOptions<'_>, call_id: &str) -> Result<CancelRequest, CoreError> {
-    if o.api_key.is_some() {
-        return Err(CoreError::new(
-            ErrorCode::InvalidOptions,
-            "Option \"apiKey\" was given with via \"webhook\". The inbound webhook authenticates with its token only: drop apiKey, or use via \"rest\".",
-        ));
+/// The entry for `key`, computed by `parse` unless the cache already holds it.
+fn memo<'c, T: Clone>(
+    cache: &'c mut Option<(String, Result<T, CoreError>)>,
+    key: &str,
+    parse: impl FnOnce() -> Result<T, CoreError>,
+) -> Result<&'c T, CoreError> {
+    if !matches!(cache, Some((k, _)) if k == key) {
+        *cache = None;
     }
-    let raw = o.webhook.ok_or_else(|| {
-        CoreError::new(
-            ErrorCode::InvalidWebhook,
-            "Option \"webhook\" is missing: give the inbound webhook URL from HuskyVoice or its token.",
-        )
-    })?;
-    let hook = parse_webhook(raw)?;
-    let base = resolve_webhook_base(hook.base, o.base_url)?;
-    let token = if o.redact {
-        redacted_form(&hook.token)
-    } else {
-        hook.token
-    };
-    // The call id passed validation, so it needs no JSON escaping.
-    let body = format!("{{\"action\":\"call.cancel\",\"data\":{{\"call_id\":\"{call_id}\"}}}}");
-    Ok(CancelRequest {
-        method: "POST",
-        url: format!("{}/v1/hooks/{token}", base.as_str()),
-        headers: vec![
-            ("Content-Type", "application/json".to_string()),
-            ("Accept", "application/json".to_string()),
-        ],
-        body: Some(body),
-    })
+    let (_, result) = cache.get_or_insert_with(|| (key.to_string(), parse()));
+    result.as_ref().map_err(Clone::clone)
+}
+
+impl RequestBuilder {
+    pub fn build(&mut self, o: &CancelOptions<'_>) -> Result<CancelRequest, CoreError> {
+        let via = o.via.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::InvalidOptions,
+                "Option \"via\" is missing: set it to \"rest\" (API key) or \"webhook\" (inbound webhook).",
+            )
+        })?;
+        let call_id = check_call_id(o.call_id)?;
+        match via {
+            Via::Rest => self.build_rest(o, call_id),
+            Via::Webhook => self.build_webhook(o, call_id),
+        }
+    }
+
+    fn base_url(&mut self, input: Option<&str>) -> Result<&BaseUrl, CoreError> {
+        memo(&mut self.base, input.unwrap_or(""), || {
+            parse_base_url(input)
+        })
+    }
+
+    fn build_rest(
+        &mut self,
+        o: &CancelOptions<'_>,
+        call_id: &str,
+    ) -> Result<CancelRequest, CoreError> {
+        if o.webhook.is_some() {
+            return Err(CoreError::new(
+                ErrorCode::InvalidOptions,
+                "Option \"webhook\" was given with via \"rest\". Use via \"webhook\" to cancel through the inbound webhook, or drop the webhook option.",
+            ));
+        }
+        let base = self.base_url(o.base_url)?.as_str();
+        let mut url = String::with_capacity(base.len() + call_id.len() + 17);
+        url.push_str(base);
+        url.push_str("/v1/calls/");
+        push_path_segment(&mut url, call_id);
+        url.push_str("/cancel");
+        let mut headers = Vec::with_capacity(2);
+        headers.push(("Accept", "application/json".to_string()));
+        if let Some(raw) = o.api_key {
+            let key = validate_api_key(raw)?;
+            let shown = if o.redact { redacted_form(&key) } else { key };
+            headers.push(("Authorization", format!("Bearer {shown}")));
+        }
+        Ok(CancelRequest {
+            method: "POST",
+            url,
+            headers,
+            body: None,
+        })
+    }
+
+    fn build_webhook(
+        &mut self,
+        o: &CancelOptions<'_>,
+        call_id: &str,
+    ) -> Result<CancelRequest, CoreError> {
+        if o.api_key.is_some() {
+            return Err(CoreError::new(
+                ErrorCode::InvalidOptions,
+                "Option \"apiKey\" was given with via \"webhook\". The inbound webhook authenticates with its token only: drop apiKey, or use via \"rest\".",
+            ));
+        }
+        let raw = o.webhook.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::InvalidWebhook,
+                "Option \"webhook\" is missing: give the inbound webhook URL from HuskyVoice or its token.",
+            )
+        })?;
+        let hook = memo(&mut self.hook, raw, || parse_webhook(raw))?;
+        let explicit = match o.base_url.map(str::trim) {
+            None | Some("") => None,
+            Some(_) => Some(memo(&mut self.base, o.base_url.unwrap_or(""), || {
+                parse_base_url(o.base_url)
+            })?),
+        };
+        let base = resolve_webhook_base(hook.base.as_ref(), explicit)?;
+        let token = if o.redact {
+            redacted_form(&hook.token)
+        } else {
+            hook.token.clone()
+        };
+        // The call id passed validation, so it needs no JSON escaping.
+        let mut body = String::with_capacity(call_id.len() + 48);
+        body.push_str("{\"action\":\"call.cancel\",\"data\":{\"call_id\":\"");
+        body.push_str(call_id);
+        body.push_str("\"}}");
+        let mut url = String::with_capacity(base.len() + token.len() + 10);
+        url.push_str(base);
+        url.push_str("/v1/hooks/");
+        url.push_str(&token);
+        Ok(CancelRequest {
+            method: "POST",
+            url,
+            headers: vec![
+                ("Content-Type", "application/json".to_string()),
+                ("Accept", "application/json".to_string()),
+            ],
+            body: Some(body),
+        })
+    }
 }
 
 /// A pasted webhook URL carries its own host; a separate base URL may only agree with it.
-fn resolve_webhook_base(
-    from_url: Option<BaseUrl>,
-    base_url: Option<&str>,
-) -> Result<BaseUrl, CoreError> {
-    let explicit = match base_url.map(str::trim) {
-        None | Some("") => None,
-        Some(_) => Some(parse_base_url(base_url)?),
-    };
+fn resolve_webhook_base<'b>(
+    from_url: Option<&'b BaseUrl>,
+    explicit: Option<&'b BaseUrl>,
+) -> Result<&'b str, CoreError> {
     match (from_url, explicit) {
         (Some(a), Some(b)) if a != b => Err(CoreError::new(
             ErrorCode::InvalidOptions,
@@ -163,9 +214,9 @@ fn resolve_webhook_base(
                 b.as_str()
             ),
         )),
-        (Some(a), _) => Ok(a),
-        (None, Some(b)) => Ok(b),
-        (None, None) => Ok(BaseUrl::default_base()),
+        (Some(a), _) => Ok(a.as_str()),
+        (None, Some(b)) => Ok(b.as_str()),
+        (None, None) => Ok(DEFAULT_BASE_URL),
     }
 }
 

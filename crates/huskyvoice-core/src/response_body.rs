@@ -2,7 +2,8 @@
 //! `{"error":{"code","message"}}`, `{"success":false,"code","message"}`, `{"detail"}`,
 //! `{"message"}`, plain text, or HTML (then only the status code counts).
 
-use serde_json::Value;
+use crate::json::Json;
+use std::borrow::Cow;
 
 /// Call states HuskyVoice documents, normalised to lower snake case.
 pub const CALL_STATES: [&str; 7] = [
@@ -18,23 +19,24 @@ pub const CALL_STATES: [&str; 7] = [
 /// How long a server message may be in our own messages.
 const MESSAGE_LIMIT: usize = 300;
 
+/// What a body says. Text borrows from the body where it can.
 #[derive(Debug, Default, PartialEq)]
-pub struct BodyFacts {
+pub struct BodyFacts<'a> {
     /// The body parsed as a JSON object.
     pub is_json_object: bool,
     /// A documented call state found in `status`, `data.status` or `error.status`.
     pub state: Option<&'static str>,
     /// A `status` value that is present but not a documented state.
-    pub other_status: Option<String>,
-    pub call_id: Option<String>,
+    pub other_status: Option<Cow<'a, str>>,
+    pub call_id: Option<Cow<'a, str>>,
     pub success: Option<bool>,
-    pub code: Option<String>,
-    pub message: Option<String>,
+    pub code: Option<Cow<'a, str>>,
+    pub message: Option<Cow<'a, str>>,
     /// The body looks like an HTML page (a proxy's error page, say).
     pub is_html: bool,
 }
 
-impl BodyFacts {
+impl BodyFacts<'_> {
     /// True when the body's code or message says the call can no longer be cancelled.
     pub fn says_not_cancellable(&self) -> bool {
         let code = self.code.as_deref().unwrap_or("").to_ascii_uppercase();
@@ -55,53 +57,84 @@ impl BodyFacts {
     }
 }
 
+/// A documented state, compared ASCII-case-insensitively with `-` and ` ` read as `_`
+/// (and the American `canceled`), without allocating.
 pub fn normalise_state(s: &str) -> Option<&'static str> {
-    let n = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-    let n = if n == "canceled" {
-        "cancelled".to_string()
-    } else {
-        n
+    let s = s.trim().as_bytes();
+    let same = |want: &[u8]| {
+        s.len() == want.len()
+            && s.iter().zip(want).all(|(&a, &b)| {
+                let a = match a {
+                    b'-' | b' ' => b'_',
+                    a => a.to_ascii_lowercase(),
+                };
+                a == b
+            })
     };
-    CALL_STATES.iter().copied().find(|st| *st == n)
+    if same(b"canceled") {
+        return Some("cancelled");
+    }
+    CALL_STATES.iter().copied().find(|st| same(st.as_bytes()))
 }
 
-pub fn read_body(body: &str) -> BodyFacts {
+pub fn read_body(body: &str) -> BodyFacts<'_> {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return BodyFacts::default();
     }
-    match serde_json::from_str::<Value>(trimmed) {
-        Ok(Value::Object(map)) => from_object(&Value::Object(map)),
-        Ok(Value::String(s)) => BodyFacts {
-            message: Some(clip(&s)),
+    match Json::parse(trimmed) {
+        Some(v @ Json::Obj(_)) => from_object(&v),
+        Some(Json::Str(s)) => BodyFacts {
+            message: Some(clip(s)),
             ..BodyFacts::default()
         },
-        Ok(_) => BodyFacts::default(),
-        Err(_) => {
-            let lower = trimmed.get(..512).unwrap_or(trimmed).to_ascii_lowercase();
-            let is_html =
-                trimmed.starts_with('<') || lower.contains("<html") || lower.contains("<!doctype");
+        Some(_) => BodyFacts::default(),
+        None => {
+            let head = trimmed.get(..512).unwrap_or(trimmed);
+            let is_html = trimmed.starts_with('<')
+                || contains_ignore_case(head, "<html")
+                || contains_ignore_case(head, "<!doctype");
             BodyFacts {
                 is_html,
-                message: if is_html { None } else { Some(clip(trimmed)) },
+                message: if is_html {
+                    None
+                } else {
+                    Some(clip(Cow::Borrowed(trimmed)))
+                },
                 ..BodyFacts::default()
             }
         }
     }
 }
 
-fn from_object(v: &Value) -> BodyFacts {
-    let str_at = |path: &[&str]| -> Option<&str> {
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// The text of a string value, still borrowing from the body when it had no escapes.
+fn text<'a>(v: &Json<'a>) -> Option<Cow<'a, str>> {
+    match v {
+        Json::Str(Cow::Borrowed(s)) => Some(Cow::Borrowed(s)),
+        Json::Str(Cow::Owned(s)) => Some(Cow::Owned(s.clone())),
+        _ => None,
+    }
+}
+
+fn from_object<'a>(v: &Json<'a>) -> BodyFacts<'a> {
+    let str_at = |path: &[&str]| -> Option<Cow<'a, str>> {
         let mut cur = v;
         for key in path {
             cur = cur.get(key)?;
         }
-        cur.as_str()
+        text(cur)
     };
     let status = str_at(&["status"])
         .or_else(|| str_at(&["data", "status"]))
         .or_else(|| str_at(&["error", "status"]));
-    let state = status.and_then(normalise_state);
+    let state = status.as_deref().and_then(normalise_state);
     let message = str_at(&["error", "message"])
         .or_else(|| str_at(&["message"]))
         .or_else(|| str_at(&["detail"]))
@@ -117,10 +150,8 @@ fn from_object(v: &Value) -> BodyFacts {
         } else {
             None
         },
-        call_id: str_at(&["call_id"])
-            .or_else(|| str_at(&["data", "call_id"]))
-            .map(str::to_string),
-        success: v.get("success").and_then(Value::as_bool),
+        call_id: str_at(&["call_id"]).or_else(|| str_at(&["data", "call_id"])),
+        success: v.get("success").and_then(Json::as_bool),
         code: str_at(&["error", "code"])
             .or_else(|| str_at(&["code"]))
             .map(clip),
@@ -129,20 +160,31 @@ fn from_object(v: &Value) -> BodyFacts {
     }
 }
 
-/// Shortens a server-supplied string for inclusion in our messages.
-fn clip(s: &str) -> String {
+/// Shortens a server-supplied string for inclusion in our messages: control characters
+/// become spaces, surrounding whitespace goes, and at most 300 characters remain.
+fn clip(s: Cow<'_, str>) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        let t = s.trim();
+        if t.len() <= MESSAGE_LIMIT {
+            return match s {
+                Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                Cow::Owned(_) if t.len() == s.len() => s,
+                Cow::Owned(_) => Cow::Owned(t.to_string()),
+            };
+        }
+    }
     let one_line: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let t = one_line.trim();
-    if t.chars().count() <= MESSAGE_LIMIT {
+    Cow::Owned(if t.chars().count() <= MESSAGE_LIMIT {
         t.to_string()
     } else {
         let mut out: String = t.chars().take(MESSAGE_LIMIT).collect();
         out.push('…');
         out
-    }
+    })
 }
 
 #[cfg(test)]

@@ -1,19 +1,19 @@
-use crate::convert::{from_js, to_js};
+use crate::convert::{json_text, parse, to_js};
 use crate::errors::{invalid_options, to_js_error};
 use huskyvoice_core::input::CancelOptionsInput;
-use huskyvoice_core::{build_cancel_request as core_build, CancelRequest, CoreError};
-use serde::Serialize;
-use serde_json::Value;
+use huskyvoice_core::json::{Json, ToJson};
+use huskyvoice_core::request::RequestBuilder;
+use huskyvoice_core::{CancelRequest, CoreError};
 use wasm_bindgen::prelude::*;
 
-fn build_one(options: &Value) -> Result<CancelRequest, CoreError> {
+fn build_one(builder: &mut RequestBuilder, options: &Json<'_>) -> Result<CancelRequest, CoreError> {
     if !options.is_object() {
         return Err(invalid_options(
             "buildCancelRequest",
             "options must be an object such as { via: 'rest', callId: 'call_abc_123' }",
         ));
     }
-    core_build(&CancelOptionsInput::from_json(options).to_options()?)
+    builder.build(&CancelOptionsInput::from_json(options).to_options()?)
 }
 
 /// Builds the request that cancels one call, or throws an `Error` with a `code`.
@@ -21,17 +21,13 @@ fn build_one(options: &Value) -> Result<CancelRequest, CoreError> {
 pub fn build_cancel_request(
     #[wasm_bindgen(unchecked_param_type = "CancelOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    from_js(&options, "buildCancelRequest")
-        .and_then(|v| build_one(&v))
-        .map(|r| to_js(&r))
-        .map_err(|e| to_js_error(&e))
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum BatchItem {
-    Ok { ok: bool, request: CancelRequest },
-    Err { ok: bool, error: CoreError },
+    const CONTEXT: &str = "buildCancelRequest";
+    let run = || -> Result<String, CoreError> {
+        let text = json_text(&options, CONTEXT)?;
+        let request = build_one(&mut RequestBuilder::default(), &parse(&text, CONTEXT)?)?;
+        Ok(request.to_json())
+    };
+    run().map(|json| to_js(&json)).map_err(|e| to_js_error(&e))
 }
 
 /// Builds many requests in one crossing; one result per item, in order. A bad item yields
@@ -40,21 +36,36 @@ enum BatchItem {
 pub fn build_cancel_requests(
     #[wasm_bindgen(unchecked_param_type = "CancelOptions[]")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let list = match from_js(&options, "buildCancelRequests") {
-        Ok(Value::Array(list)) => list,
-        _ => {
-            return Err(to_js_error(&invalid_options(
-                "buildCancelRequests",
-                "expects an array of options objects",
-            )))
-        }
+    const CONTEXT: &str = "buildCancelRequests";
+    let not_array = || {
+        to_js_error(&invalid_options(
+            CONTEXT,
+            "expects an array of options objects",
+        ))
     };
-    let results: Vec<BatchItem> = list
-        .iter()
-        .map(|o| match build_one(o) {
-            Ok(request) => BatchItem::Ok { ok: true, request },
-            Err(error) => BatchItem::Err { ok: false, error },
-        })
-        .collect();
-    Ok(to_js(&results))
+    let text = json_text(&options, CONTEXT).map_err(|_| not_array())?;
+    let Ok(Json::Arr(list)) = parse(&text, CONTEXT) else {
+        return Err(not_array());
+    };
+    let mut builder = RequestBuilder::default();
+    let mut out = String::with_capacity(list.len() * 120 + 2);
+    out.push('[');
+    for (i, o) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match build_one(&mut builder, o) {
+            Ok(request) => {
+                out.push_str("{\"ok\":true,\"request\":");
+                request.write_json(&mut out);
+            }
+            Err(error) => {
+                out.push_str("{\"ok\":false,\"error\":");
+                error.write_json(&mut out);
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+    Ok(to_js(&out))
 }

@@ -1,11 +1,11 @@
-use crate::convert::{from_js, to_js};
+use crate::convert::{json_text, parse, to_js};
 use crate::errors::{invalid_options, to_js_error};
 use huskyvoice_core::input::CancelResponseInput;
+use huskyvoice_core::json::{Json, ToJson};
 use huskyvoice_core::{interpret_cancel_response as core_interpret, CancelResult, CoreError};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-fn interpret_one(response: &Value, now_ms: f64) -> Result<CancelResult, CoreError> {
+fn interpret_one(response: &Json<'_>, now_ms: f64) -> Result<CancelResult, CoreError> {
     if !response.is_object() {
         return Err(invalid_options(
             "interpretCancelResponse",
@@ -21,10 +21,13 @@ fn interpret_one(response: &Value, now_ms: f64) -> Result<CancelResult, CoreErro
 pub fn interpret_cancel_response(
     #[wasm_bindgen(unchecked_param_type = "CancelResponse")] response: JsValue,
 ) -> Result<JsValue, JsValue> {
-    from_js(&response, "interpretCancelResponse")
-        .and_then(|v| interpret_one(&v, js_sys::Date::now()))
-        .map(|r| to_js(&r))
-        .map_err(|e| to_js_error(&e))
+    const CONTEXT: &str = "interpretCancelResponse";
+    let run = || -> Result<String, CoreError> {
+        let text = json_text(&response, CONTEXT)?;
+        let result = interpret_one(&parse(&text, CONTEXT)?, js_sys::Date::now())?;
+        Ok(result.to_json())
+    };
+    run().map(|json| to_js(&json)).map_err(|e| to_js_error(&e))
 }
 
 /// Interprets many responses in one crossing; throws only for a malformed entry.
@@ -32,25 +35,27 @@ pub fn interpret_cancel_response(
 pub fn interpret_cancel_responses(
     #[wasm_bindgen(unchecked_param_type = "CancelResponse[]")] responses: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let list = match from_js(&responses, "interpretCancelResponses") {
-        Ok(Value::Array(list)) => list,
-        _ => {
-            return Err(to_js_error(&invalid_options(
-                "interpretCancelResponses",
-                "expects an array",
-            )))
-        }
+    const CONTEXT: &str = "interpretCancelResponses";
+    let not_array = || to_js_error(&invalid_options(CONTEXT, "expects an array"));
+    let text = json_text(&responses, CONTEXT).map_err(|_| not_array())?;
+    let Ok(Json::Arr(list)) = parse(&text, CONTEXT) else {
+        return Err(not_array());
     };
     let now = js_sys::Date::now();
-    let mut out = Vec::with_capacity(list.len());
+    let mut out = String::with_capacity(list.len() * 160 + 2);
+    out.push('[');
     for (i, r) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
         match interpret_one(r, now) {
-            Ok(result) => out.push(result),
+            Ok(result) => result.write_json(&mut out),
             Err(mut e) => {
                 e.message = format!("item {i}: {}", e.message);
                 return Err(to_js_error(&e));
             }
         }
     }
+    out.push(']');
     Ok(to_js(&out))
 }
