@@ -386,7 +386,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 	};
 	const throwFirstFailure = () => {
-		throwFirstFailure();
+		if (failure.first !== undefined) throw failure.first.error;
 	};
 
 	for (let i = 0; i < count; i++) {
