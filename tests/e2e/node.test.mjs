@@ -220,8 +220,16 @@ describe('HuskyVoice node in n8n 2.41.1 (main workflow: independent branches)', 
     assert.deepEqual(ok.map((i) => i.pairedItem?.item ?? i.pairedItem), [0, 11]);
     assert.deepEqual(bad.map((i) => i.pairedItem?.item ?? i.pairedItem), S10_BAD_INDEXES,
       `one error item per bad id, paired with its input item: ${show(bad.map((i) => i.json))}`);
+    // What each message must name (the offending character, the length, the type), loosely worded.
+    const names = {
+      1: /empty/i, 2: /space|' '/i, 3: /'\.'|"\."|\.\./, 4: /'\/'|"\/"/, 5: /'\?'|"\?"/, 6: /'%'|"%"/,
+      7: /200|128/, 8: /é|U\+00E9|ASCII/i, 9: /number|text|string/i, 10: /null|missing/i,
+    };
     for (const i of bad) {
-      assert.ok(errorText(i.json).length > 0, `an error message: ${show(i.json)}`);
+      const f = errorFields(i.json);
+      const idx = i.pairedItem?.item ?? i.pairedItem;
+      assert.match(f.text, names[idx], `item ${idx}: ${show(i.json)}`);
+      assert.equal(f.outcome, 'invalid_call_id', show(i.json));
       assert.notEqual(i.json.cancelled, true);
     }
     // Exactly one request per good id and none for any bad one.

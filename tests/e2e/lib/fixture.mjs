@@ -153,7 +153,7 @@ async function setUp() {
   const node = await buildAndPackNode({ onProgress: log });
   record('build+pack node', performance.now() - t);
   if (node.skipped) log(node.skipped);
-  else log(`packed ${path.basename(node.tarball)} (${node.files.length} files)`);
+  else if (node.files.length) log(`packed ${path.basename(node.tarball)} (${node.files.length} files)`);
 
   const { startSandbox } = await loadSandboxHelper();
   t = performance.now();
