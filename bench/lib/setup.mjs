@@ -1,0 +1,182 @@
+// What the n8n benchmarks share: the workflows (Manual Trigger -> Code node making N items ->
+// the cancel step), the credentials, one sandbox seeded with enough queued calls, one n8n
+// instance with the packed node installed, and a measured execution of one workflow.
+//
+// Reuses the e2e harness (tests/e2e/lib/n8n.mjs) for installing n8n, creating the instance and
+// importing; executes through bench/lib/measure.mjs so the process tree's memory is sampled.
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  cleanup, createInstance, ensureN8n, importCredentials, importWorkflow, parseRawOutput, runData,
+} from '../../tests/e2e/lib/n8n.mjs';
+import { DEMO_API_KEY, startSandbox } from '../../tests/helpers/sandbox.mjs';
+import { runMeasured } from './measure.mjs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const N8N_VERSION = '2.41.1';
+export const CALL_PREFIX = 'bench_';
+export const MISSING_ID = 'bench_missing_404';
+export const CANCEL_NODE = 'Cancel';
+export const CODE_NODE = 'Make call ids';
+
+const CRED_NODE = { id: 'benchHvApi', name: 'HuskyVoice bench sandbox (API key)' };
+const CRED_RECIPE = { id: 'benchHeaderAuth', name: 'HuskyVoice bench sandbox (Header Auth, the vendor recipe)' };
+
+/** Credentials for both contenders, pointing at the sandbox. */
+export function credentials(sandboxUrl, { withNode = true } = {}) {
+  const list = [{
+    ...CRED_RECIPE,
+    type: 'httpHeaderAuth',
+    data: { name: 'Authorization', value: `Bearer ${DEMO_API_KEY}` },
+  }];
+  if (withNode) {
+    list.push({ ...CRED_NODE, type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandboxUrl } });
+  }
+  return list;
+}
+
+/** The Code node's program: N items `{ call_id: 'bench_<i>' }`, optionally one unknown id. */
+function codeFor(n, missingAt) {
+  const miss = missingAt == null ? '' : `out[${missingAt}] = { json: { call_id: '${MISSING_ID}' } };\n`;
+  return `const n = ${n};\nconst out = new Array(n);\nfor (let i = 0; i < n; i++) out[i] = { json: { call_id: '${CALL_PREFIX}' + i } };\n${miss}return out;`;
+}
+
+/** The vendor's recipe: HTTP Request 4.2, POST .../v1/calls/{{ $json.call_id }}/cancel, Header Auth, defaults. */
+function recipeNode(sandboxUrl) {
+  return {
+    id: 'b0000000-0000-4000-8000-000000000003',
+    name: CANCEL_NODE,
+    type: 'n8n-nodes-base.httpRequest',
+    typeVersion: 4.2,
+    position: [440, 0],
+    parameters: {
+      method: 'POST',
+      url: `=${sandboxUrl}/v1/calls/{{ $json.call_id }}/cancel`,
+      authentication: 'genericCredentialType',
+      genericAuthType: 'httpHeaderAuth',
+      options: {},
+    },
+    credentials: { httpHeaderAuth: CRED_RECIPE },
+  };
+}
+
+/** Our node, REST with the API key credential, at a given concurrency. */
+function ourNode(concurrency) {
+  return {
+    id: 'b0000000-0000-4000-8000-000000000004',
+    name: CANCEL_NODE,
+    type: 'n8n-nodes-huskyvoice.huskyVoice',
+    typeVersion: 1,
+    position: [440, 0],
+    parameters: {
+      authentication: 'apiKey',
+      resource: 'call',
+      operation: 'cancel',
+      callId: '={{ $json.call_id }}',
+      options: concurrency == null ? {} : { concurrency },
+    },
+    credentials: { huskyVoiceApi: CRED_NODE },
+  };
+}
+
+/**
+ * One benchmark workflow. `kind`: 'recipe' | 'node'. Its id encodes the parameters so that one
+ * import holds every variant.
+ */
+export function workflow({ kind, n, concurrency = null, missingAt = null, onError = null, sandboxUrl }) {
+  const id = `bench${kind === 'recipe' ? 'Recipe' : `Node${concurrency ?? 'D'}c`}${n}n${missingAt == null ? '' : `m${missingAt}`}${onError ? 'Cont' : ''}`;
+  const cancel = kind === 'recipe' ? recipeNode(sandboxUrl) : ourNode(concurrency);
+  if (onError) cancel.onError = onError;
+  return {
+    id,
+    name: `bench: ${kind === 'recipe' ? 'vendor recipe (HTTP Request 4.2)' : `HuskyVoice node, concurrency ${concurrency ?? 'default'}`}, ${n} items${missingAt == null ? '' : `, one unknown id at ${missingAt}`}${onError ? `, On Error: ${onError}` : ''}`,
+    nodes: [
+      { id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+      { id: 'b0000000-0000-4000-8000-000000000002', name: CODE_NODE, type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: codeFor(n, missingAt) } },
+      cancel,
+    ],
+    connections: {
+      Start: { main: [[{ node: CODE_NODE, type: 'main', index: 0 }]] },
+      [CODE_NODE]: { main: [[{ node: CANCEL_NODE, type: 'main', index: 0 }]] },
+    },
+    settings: { executionOrder: 'v1' },
+    active: false,
+    pinData: {},
+  };
+}
+
+/**
+ * Installs/reuses n8n, starts a sandbox seeded with `maxN` queued calls (`bench_0` ...), creates
+ * an instance with the node tarball (if any) and imports the credentials and `workflows`
+ * (a function of the sandbox URL). Returns `{ n8n, inst, sandbox, close() }`.
+ */
+export async function setup({ tarball, maxN, workflows, onProgress = () => {} }) {
+  const n8n = await ensureN8n({ version: N8N_VERSION, onProgress });
+  const calls = Array.from({ length: maxN }, (_, i) => ({ call_id: `${CALL_PREFIX}${i}` }));
+  const sandbox = await startSandbox({ args: ['--no-log'], seed: { calls } });
+  let inst;
+  try {
+    onProgress(`sandbox at ${sandbox.url} (${maxN} queued calls); creating an n8n ${N8N_VERSION} instance`);
+    inst = await createInstance(n8n, { packages: tarball ? [tarball] : [], prefix: 'huskyvoice-bench-' });
+    await importCredentials(inst, credentials(sandbox.url, { withNode: Boolean(tarball) }));
+    const list = workflows(sandbox.url);
+    await importWorkflow(inst, list);
+    onProgress(`imported ${list.length} workflows`);
+  } catch (e) {
+    await sandbox.stop();
+    if (inst) await cleanup(inst);
+    throw e;
+  }
+  return {
+    n8n,
+    inst,
+    sandbox,
+    async close() {
+      await sandbox.stop();
+      await cleanup(inst);
+    },
+  };
+}
+
+/**
+ * Resets the sandbox (every seeded call queued again, stats zeroed), sets its latency, runs
+ * `n8n execute --id=<id> --rawOutput` measured, and reads the sandbox's stats. Resolves
+ * `{ ok, status, timedOut, wallMs, cancelMs, codeMs, items, peakTreeRssKb, peakProcessRssKb,
+ * processes, requests, peakInFlight, data, stdout, stderr }`. Never throws for a failed run.
+ */
+export async function executeMeasured(ctx, workflowId, { latencyMs = 0, env = {}, timeoutMs = 300_000 } = {}) {
+  const { inst, sandbox } = ctx;
+  await sandbox.reset();
+  await sandbox.config({ latency_ms: latencyMs, log_requests: false });
+  const r = await runMeasured(inst.n8n.nodeBin, [inst.n8n.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], {
+    cwd: inst.dir,
+    env: { ...inst.env, ...env },
+    timeoutMs,
+  });
+  const stats = await sandbox.stats();
+  const data = parseRawOutput(r.stdout);
+  const rd = data ? runData(data) : {};
+  const cancelRun = rd[CANCEL_NODE]?.[0];
+  const codeRun = rd[CODE_NODE]?.[0];
+  const status = data?.status ?? (data?.data?.resultData?.error ? 'error' : data ? 'success' : 'error');
+  return {
+    ok: r.code === 0 && status === 'success' && !r.timedOut,
+    code: r.code,
+    status,
+    timedOut: r.timedOut,
+    wallMs: r.ms,
+    cancelMs: cancelRun?.executionTime ?? null,
+    codeMs: codeRun?.executionTime ?? null,
+    items: cancelRun?.data?.main?.[0] ?? null,
+    cancelError: cancelRun?.error ?? null,
+    peakTreeRssKb: r.peakTreeRssKb,
+    peakProcessRssKb: r.peakProcessRssKb,
+    processes: r.processes,
+    requests: stats.requests_total,
+    peakInFlight: stats.peak_in_flight,
+    data,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  };
+}
