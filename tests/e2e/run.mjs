@@ -108,6 +108,9 @@ async function parent() {
       if (code !== 0) failed++;
     }
   }
+  if (!node.skipped && !process.env.HUSKYVOICE_E2E_TARBALL && path.basename(path.dirname(node.tarball)).startsWith('huskyvoice-pack-')) {
+    fs.rmSync(path.dirname(node.tarball), { recursive: true, force: true });
+  }
   say(`e2e wall time: ${((performance.now() - t0) / 1000).toFixed(1)} s; ${failed ? `${failed} phase(s) FAILED` : 'all passed'}`);
   process.exit(failed ? 1 : 0);
 }
