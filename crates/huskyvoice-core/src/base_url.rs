@@ -36,9 +36,9 @@ pub fn parse_base_url(input: Option<&str>) -> Result<BaseUrl, CoreError> {
 fn parse_non_empty(input: &str) -> Result<BaseUrl, CoreError> {
     let lower_prefix = input.get(..8).unwrap_or(input).to_ascii_lowercase();
     let (scheme, rest) = if lower_prefix.starts_with("https://") {
-        ("https", &input[8..])
+        ("https", input.get(8..).unwrap_or(""))
     } else if lower_prefix.starts_with("http://") {
-        ("http", &input[7..])
+        ("http", input.get(7..).unwrap_or(""))
     } else {
         return Err(err(format!(
             "Base URL \"{}\" must start with https:// (for example {DEFAULT_BASE_URL}).",
@@ -46,14 +46,17 @@ fn parse_non_empty(input: &str) -> Result<BaseUrl, CoreError> {
         )));
     };
     if let Some(pos) = rest.find(['?', '#']) {
-        let c = rest[pos..].chars().next().unwrap_or('?');
+        let c = rest
+            .get(pos..)
+            .and_then(|r| r.chars().next())
+            .unwrap_or('?');
         return Err(err(format!(
             "Base URL must not contain a query or fragment ({} found); give only the scheme, host, optional port and path, e.g. {DEFAULT_BASE_URL}.",
             describe_char(c)
         )));
     }
     let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
+        Some(i) => rest.split_at_checked(i).unwrap_or((rest, "")),
         None => (rest, ""),
     };
     if authority.contains('@') {
@@ -83,8 +86,8 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), CoreError> {
         let end = rest.find(']').ok_or_else(|| {
             err("Base URL has an IPv6 address without its closing ']'.".to_string())
         })?;
-        let host = &authority[..end + 2];
-        let after = &rest[end + 1..];
+        let host = authority.get(..end + 2).unwrap_or(authority);
+        let after = rest.get(end + 1..).unwrap_or("");
         let port = match after {
             "" => None,
             p => Some(p.strip_prefix(':').ok_or_else(|| {
@@ -94,7 +97,7 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), CoreError> {
                 )
             })?),
         };
-        let inner = &rest[..end];
+        let inner = rest.get(..end).unwrap_or("");
         if inner.is_empty()
             || !inner
                 .chars()

@@ -36,7 +36,15 @@ pub fn redact_secrets<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
         .map(|s| s.as_ref().trim())
         .filter(|s| !s.is_empty())
         .collect();
-    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    // Longest first. Insertion sort: lists hold a secret or two, and the standard sort
+    // costs kilobytes of wasm.
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && list[j - 1].len() < list[j].len() {
+            list.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     list.dedup();
     let mut out = text.to_string();
     for secret in list {

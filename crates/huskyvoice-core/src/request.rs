@@ -224,8 +224,10 @@ fn resolve_webhook_base<'b>(
 /// carry. Messages give positions only: the key is never quoted.
 pub fn validate_api_key(raw: &str) -> Result<String, CoreError> {
     let mut key = raw.trim();
-    if key.len() > 7 && key[..7].eq_ignore_ascii_case("bearer ") {
-        key = key[7..].trim_start();
+    if let Some((head, rest)) = key.split_at_checked(7) {
+        if !rest.is_empty() && head.eq_ignore_ascii_case("bearer ") {
+            key = rest.trim_start();
+        }
     }
     if key.is_empty() {
         return Err(CoreError::new(

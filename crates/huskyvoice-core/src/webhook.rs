@@ -40,14 +40,14 @@ pub fn parse_webhook(input: &str) -> Result<Webhook, CoreError> {
     let at = trimmed.rfind(marker).ok_or_else(|| {
         err("Webhook URL does not contain /v1/hooks/<token>. Copy the full inbound webhook URL from HuskyVoice, or paste just the token.".to_string())
     })?;
-    let base = parse_base_url(Some(&trimmed[..at])).map_err(|e| {
+    let base = parse_base_url(Some(trimmed.get(..at).unwrap_or(""))).map_err(|e| {
         err(format!(
             "Webhook URL: {}",
             e.message.replacen("Base URL", "its address", 1)
         ))
     })?;
     let token = validate_token(
-        &trimmed[at + marker.len()..],
+        trimmed.get(at + marker.len()..).unwrap_or(""),
         "Webhook URL token (the part after /v1/hooks/)",
     )?;
     Ok(Webhook {

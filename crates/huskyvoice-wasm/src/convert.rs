@@ -8,8 +8,9 @@
 use huskyvoice_core::input::Loose;
 use huskyvoice_core::json::Json;
 use huskyvoice_core::{CoreError, ErrorCode};
+use js_sys::{JsString, Uint8Array};
 use std::borrow::Cow;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 fn bad(context: &str, what: &str) -> CoreError {
     let mut message = String::with_capacity(context.len() + what.len() + 2);
@@ -17,6 +18,25 @@ fn bad(context: &str, what: &str) -> CoreError {
     message.push_str(": ");
     message.push_str(what);
     CoreError::new(ErrorCode::InvalidOptions, message)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, text: &JsString, dest: &Uint8Array) -> EncodeResult;
+
+    type EncodeResult;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeResult) -> f64;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeResult) -> f64;
+}
+
+thread_local! {
+    static ENCODER: TextEncoder = TextEncoder::new();
 }
 
 /// A JS value as JSON text through `JSON.stringify`. `context` names the function for errors.
@@ -27,8 +47,44 @@ pub fn json_text(v: &JsValue, context: &str) -> Result<String, CoreError> {
             "the argument cannot be converted to JSON (a BigInt or a circular reference?)",
         )
     })?;
-    text.as_string()
-        .ok_or_else(|| bad(context, "the argument is missing"))
+    if !text.is_string() {
+        return Err(bad(context, "the argument is missing"));
+    }
+    Ok(utf8(&text))
+}
+
+/// Copies a JS string into wasm memory with one `TextEncoder.encodeInto` call (native
+/// code) rather than wasm-bindgen's per-character JS loop, which dominated large batches.
+fn utf8(text: &JsString) -> String {
+    let units = text.length() as usize;
+    // Plain ASCII, the usual case, needs one byte per UTF-16 unit; grow only if it is not.
+    let mut buf: Vec<u8> = Vec::with_capacity(units);
+    let mut read = 0;
+    ENCODER.with(|encoder| loop {
+        let spare = buf.spare_capacity_mut();
+        let (ptr, room) = (spare.as_mut_ptr().cast::<u8>(), spare.len());
+        // SAFETY: the view covers only the Vec's unused capacity and lives for this one
+        // call, during which nothing allocates (so wasm memory cannot move).
+        let view = unsafe { Uint8Array::view_mut_raw(ptr, room) };
+        let rest = if read == 0 {
+            text.clone()
+        } else {
+            text.slice(read as u32, units as u32)
+        };
+        let result = encoder.encode_into(&rest, &view);
+        let written = (result.written() as usize).min(room);
+        let progressed = result.read() as usize;
+        read += progressed;
+        // SAFETY: encodeInto initialised the first `written` bytes of the spare capacity.
+        unsafe { buf.set_len(buf.len() + written) };
+        // Done, or stuck (cannot happen with room for a 4-byte character; never loop forever).
+        if read >= units || (progressed == 0 && room >= 4) {
+            break;
+        }
+        buf.reserve((units - read).saturating_mul(3).max(4));
+    });
+    // TextEncoder writes valid UTF-8 (lone surrogates become U+FFFD); checked anyway.
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Reads the text `json_text` returned.

@@ -44,7 +44,9 @@ fn count(name: &str, v: &JsValue, min: f64) -> Result<f64, CoreError> {
         other => Err(CoreError::new(
             ErrorCode::InvalidOptions,
             format!(
-                "retryDelayMs: \"{name}\" must be a whole number of at least {min}; got {}.",
+                "retryDelayMs: \"{name}\" must be a whole number of at least {}; got {}.",
+                // An integer: formatting an f64 would pull float printing into the module.
+                min as u64,
                 match other {
                     Loose::Num(n) => huskyvoice_core::error::number_text(n),
                     o => o.describe(),

@@ -156,3 +156,32 @@ fn redact_takes_an_array() {
         "INVALID_OPTIONS"
     );
 }
+
+#[wasm_bindgen_test]
+fn non_ascii_text_crosses_intact() {
+    // Long ASCII prefix, then characters of 2, 3 and 4 UTF-8 bytes and a lone surrogate:
+    // the input is copied with TextEncoder.encodeInto, growing the buffer mid-string.
+    let lone = js_sys::JSON::parse(r#""\ud800""#)
+        .expect("json")
+        .as_string()
+        .unwrap_or_default();
+    let message = format!("{}é€😀{lone}", "x".repeat(100));
+    let body = format!(r#"{{"status":"cancelled","message":"{message}"}}"#);
+    let r = interpret_cancel_response(obj(&[
+        ("via", "rest".into()),
+        ("callId", "c".into()),
+        ("statusCode", JsValue::from_f64(200.0)),
+        ("body", body.as_str().into()),
+    ]))
+    .expect("valid");
+    let text = get(&r, "message").as_string().expect("message");
+    assert!(text.ends_with("xé€😀\u{FFFD}"), "{text}");
+    let e = build_cancel_request(obj(&[("via", "rest".into()), ("callId", "ca😀ll".into())]))
+        .expect_err("emoji is not allowed");
+    assert_eq!(code_of(e.clone()), "INVALID_CALL_ID");
+    let msg = get(&e, "message").as_string().expect("message");
+    assert!(
+        msg.contains("U+1F600") && msg.contains("position 3"),
+        "{msg}"
+    );
+}
