@@ -78,7 +78,8 @@ export class HuskyVoiceApi implements ICredentialType {
 				properties: {
 					key: 'error.code',
 					value: 'UNAUTHORIZED',
-					message: 'HuskyVoice rejected the API key (HTTP 401). Check that it is complete and not revoked.',
+					message:
+						'HuskyVoice rejected the API key (HTTP 401). Check that it is complete and not revoked.',
 				},
 			},
 			{
@@ -86,7 +87,8 @@ export class HuskyVoiceApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: 'UNAUTHORIZED',
-					message: 'HuskyVoice rejected the API key (HTTP 401). Check that it is complete and not revoked.',
+					message:
+						'HuskyVoice rejected the API key (HTTP 401). Check that it is complete and not revoked.',
 				},
 			},
 		],

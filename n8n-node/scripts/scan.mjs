@@ -19,7 +19,9 @@ let failed = false;
 
 function report(label, result, files) {
 	if (result.passed) {
-		console.log(`[scan] ${label}: no violations${result.message ? ` (${result.message})` : ''} - ${files}`);
+		console.log(
+			`[scan] ${label}: no violations${result.message ? ` (${result.message})` : ''} - ${files}`,
+		);
 	} else {
 		failed = true;
 		console.error(`[scan] ${label}: ${result.message}\n${result.details ?? result.error ?? ''}`);
@@ -30,26 +32,41 @@ try {
 	// Canary: the scanner must flag a file that breaks the rules, or a "no violations" means nothing.
 	const canary = join(work, 'canary');
 	mkdirSync(join(canary, 'dist'), { recursive: true });
-	writeFileSync(join(canary, 'dist', 'bad.js'), 'setTimeout(() => {}, 1);\nconsole.log(process.env.HOME);\n');
+	writeFileSync(
+		join(canary, 'dist', 'bad.js'),
+		'setTimeout(() => {}, 1);\nconsole.log(process.env.HOME);\n',
+	);
 	const canaryResult = await analyzePackage(canary, ['**/*.js']);
 	if (canaryResult.passed) {
 		failed = true;
-		console.error('[scan] the scanner did not flag a file using setTimeout/console/process: it is not working');
+		console.error(
+			'[scan] the scanner did not flag a file using setTimeout/console/process: it is not working',
+		);
 	}
 
-	report('source folder', await analyzePackage(nodeDir, SOURCE_FILE_PATTERNS), SOURCE_FILE_PATTERNS.join(', '));
+	report(
+		'source folder',
+		await analyzePackage(nodeDir, SOURCE_FILE_PATTERNS),
+		SOURCE_FILE_PATTERNS.join(', '),
+	);
 
-	const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], {
-		cwd: nodeDir,
-		encoding: 'utf8',
-	});
+	const out = execFileSync(
+		'npm',
+		['pack', '--json', '--pack-destination', work, '--loglevel=error'],
+		{
+			cwd: nodeDir,
+			encoding: 'utf8',
+		},
+	);
 	const info = JSON.parse(out.slice(out.indexOf('[')))[0];
 	execFileSync('tar', ['-xzf', join(work, info.filename), '-C', work]);
 	const packageDir = join(work, 'package');
 	const shipped = info.files.map((f) => f.path);
 	if (!shipped.includes('dist/core/huskyvoice_core.js')) {
 		failed = true;
-		console.error('[scan] the tarball lacks dist/core/huskyvoice_core.js: run `npm run build` first');
+		console.error(
+			'[scan] the tarball lacks dist/core/huskyvoice_core.js: run `npm run build` first',
+		);
 	}
 	if (shipped.some((f) => f.endsWith('.wasm'))) {
 		failed = true;

@@ -8,6 +8,11 @@ export PATH="$PWD/node_modules/.bin:$PWD/../node_modules/.bin:$HOME/.cargo/bin:$
 step() { printf '\n[node] %s\n' "$*"; }
 t0=$(date +%s)
 
+if [ ! -f ../packages/huskyvoice-core/embedded/huskyvoice_core.js ]; then
+  step "the embedded core is missing: building it (node ../scripts/build-core.mjs)"
+  node ../scripts/build-core.mjs
+fi
+
 step "build (core copied in, tsc, static files)"
 npm run --silent build >/tmp/hv-node-build.$$ 2>&1 || { cat /tmp/hv-node-build.$$; rm -f /tmp/hv-node-build.$$; exit 1; }
 grep -E '^\[n8n-node\]|Build successful' /tmp/hv-node-build.$$ | sed 's/^[^[a-zA-Z]*//' || true

@@ -14,7 +14,8 @@ async function fresh(ids, latencyMs) {
 	await sb.config({ latency_ms: latencyMs });
 	await sb.addCalls(ids.map((call_id) => ({ call_id })));
 }
-const range = (prefix, n) => Array.from({ length: n }, (_, i) => `${prefix}_${String(i).padStart(3, '0')}`);
+const range = (prefix, n) =>
+	Array.from({ length: n }, (_, i) => `${prefix}_${String(i).padStart(3, '0')}`);
 
 describe('concurrency', () => {
 	for (const concurrency of [1, 3, 20]) {
@@ -22,16 +23,32 @@ describe('concurrency', () => {
 			const ids = range(`c${concurrency}`, 30);
 			const latency = 40;
 			await fresh(ids, latency);
-			const { output, ms } = await run({ items: idsItems(ids), parameters: { options: { concurrency } }, credentials: restCredentials(sb.url) });
+			const { output, ms } = await run({
+				items: idsItems(ids),
+				parameters: { options: { concurrency } },
+				credentials: restCredentials(sb.url),
+			});
 			const stats = await sb.stats();
-			assert.ok(stats.peak_in_flight <= concurrency, `peak ${stats.peak_in_flight} > ${concurrency}`);
+			assert.ok(
+				stats.peak_in_flight <= concurrency,
+				`peak ${stats.peak_in_flight} > ${concurrency}`,
+			);
 			assert.equal(stats.peak_in_flight, concurrency, 'the pool is used fully');
 			assert.equal(stats.requests_total, 30);
-			assert.deepEqual(jsonOf(output).map((j) => j.callId), ids);
+			assert.deepEqual(
+				jsonOf(output).map((j) => j.callId),
+				ids,
+			);
 			assert.ok(jsonOf(output).every((j) => j.outcome === 'cancelled'));
-			assert.deepEqual(output.map((o) => o.pairedItem.item), ids.map((_, i) => i));
+			assert.deepEqual(
+				output.map((o) => o.pairedItem.item),
+				ids.map((_, i) => i),
+			);
 			const floor = Math.ceil(30 / concurrency) * latency;
-			assert.ok(ms >= floor * 0.9, `${Math.round(ms)} ms is below the ${floor} ms that ${concurrency} at a time takes`);
+			assert.ok(
+				ms >= floor * 0.9,
+				`${Math.round(ms)} ms is below the ${floor} ms that ${concurrency} at a time takes`,
+			);
 		});
 	}
 
@@ -49,8 +66,15 @@ describe('concurrency', () => {
 			{ path_prefix: `/v1/calls/${ids[0]}/cancel`, delay_ms: 300 },
 			{ path_prefix: `/v1/calls/${ids[1]}/cancel`, delay_ms: 200 },
 		]);
-		const { output } = await run({ items: idsItems(ids), parameters: { options: { concurrency: 4 } }, credentials: restCredentials(sb.url) });
-		assert.deepEqual(jsonOf(output).map((j) => j.callId), ids);
+		const { output } = await run({
+			items: idsItems(ids),
+			parameters: { options: { concurrency: 4 } },
+			credentials: restCredentials(sb.url),
+		});
+		assert.deepEqual(
+			jsonOf(output).map((j) => j.callId),
+			ids,
+		);
 		const log = requestsFor(await sb.requests(), ids);
 		// Arrival order may interleave within a window of 4, never beyond it.
 		log.forEach((r, k) => {
@@ -62,17 +86,35 @@ describe('concurrency', () => {
 	test('items waiting for a retry hold their slot: the limit holds under faults', async () => {
 		const ids = range('cretry', 12);
 		await fresh(ids, 20);
-		await sb.faults(ids.slice(0, 6).map((id) => ({ path_prefix: `/v1/calls/${id}/cancel`, status: 503, times: 1 })));
-		const { output } = await run({ items: idsItems(ids), parameters: { options: { concurrency: 3 } }, credentials: restCredentials(sb.url) });
+		await sb.faults(
+			ids
+				.slice(0, 6)
+				.map((id) => ({ path_prefix: `/v1/calls/${id}/cancel`, status: 503, times: 1 })),
+		);
+		const { output } = await run({
+			items: idsItems(ids),
+			parameters: { options: { concurrency: 3 } },
+			credentials: restCredentials(sb.url),
+		});
 		assert.ok((await sb.stats()).peak_in_flight <= 3);
-		assert.deepEqual(jsonOf(output).map((j) => [j.callId, j.outcome]), ids.map((id) => [id, 'cancelled']));
-		assert.deepEqual(jsonOf(output).map((j) => j.attempts), ids.map((_, i) => (i < 6 ? 2 : 1)));
+		assert.deepEqual(
+			jsonOf(output).map((j) => [j.callId, j.outcome]),
+			ids.map((id) => [id, 'cancelled']),
+		);
+		assert.deepEqual(
+			jsonOf(output).map((j) => j.attempts),
+			ids.map((_, i) => (i < 6 ? 2 : 1)),
+		);
 	});
 
 	test('1,000 items at 0 ms latency, concurrency 20: all cancelled, in order, one request each', async () => {
 		const ids = range('cbig', 1000);
 		await fresh(ids, 0);
-		const { output, ms } = await run({ items: idsItems(ids), parameters: { options: { concurrency: 20 } }, credentials: restCredentials(sb.url) });
+		const { output, ms } = await run({
+			items: idsItems(ids),
+			parameters: { options: { concurrency: 20 } },
+			credentials: restCredentials(sb.url),
+		});
 		assert.equal(output.length, 1000);
 		assert.ok(jsonOf(output).every((j, i) => j.callId === ids[i] && j.outcome === 'cancelled'));
 		assert.equal((await sb.stats()).requests_total, 1000);

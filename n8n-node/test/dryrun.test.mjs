@@ -1,7 +1,16 @@
 // Dry run: validates, shows the request that would be sent (secrets redacted), sends nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { API_KEY, idsItems, jsonOf, restCredentials, run, sandbox, WEBHOOK_TOKEN, webhookCredentials } from './harness.mjs';
+import {
+	API_KEY,
+	idsItems,
+	jsonOf,
+	restCredentials,
+	run,
+	sandbox,
+	WEBHOOK_TOKEN,
+	webhookCredentials,
+} from './harness.mjs';
 
 let sb;
 before(async () => {
@@ -13,7 +22,11 @@ describe('dry run', () => {
 	test('REST: the POST with its URL and a redacted Authorization header; zero requests', async () => {
 		await sb.reset();
 		await sb.addCalls([{ call_id: 'd_1' }]);
-		const { output, calls } = await run({ items: idsItems([' d_1 ']), parameters: { options: { dryRun: true } }, credentials: restCredentials(sb.url) });
+		const { output, calls } = await run({
+			items: idsItems([' d_1 ']),
+			parameters: { options: { dryRun: true } },
+			credentials: restCredentials(sb.url),
+		});
 		const j = output[0].json;
 		assert.equal(j.callId, 'd_1');
 		assert.equal(j.outcome, 'dry_run');
@@ -51,7 +64,10 @@ describe('dry run', () => {
 			onError: 'continueRegularOutput',
 		});
 		assert.equal(error, undefined);
-		assert.deepEqual(jsonOf(output).map((j) => j.outcome), ['dry_run', 'invalid_call_id']);
+		assert.deepEqual(
+			jsonOf(output).map((j) => j.outcome),
+			['dry_run', 'invalid_call_id'],
+		);
 		assert.deepEqual(await sb.requests(), []);
 	});
 });

@@ -2,7 +2,15 @@
 // regular output and with the error output, onNotCancellable = error.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { idsItems, jsonOf, requestsFor, restCredentials, run, sandbox, WEBHOOK_TOKEN } from './harness.mjs';
+import {
+	idsItems,
+	jsonOf,
+	requestsFor,
+	restCredentials,
+	run,
+	sandbox,
+	WEBHOOK_TOKEN,
+} from './harness.mjs';
 
 let sb;
 before(async () => {
@@ -10,24 +18,47 @@ before(async () => {
 });
 after(() => sb.stop());
 
-const BAD = ['', 'a b', '../x', 'a/b', 'a?b', '%2F', 'x'.repeat(200), 'café', 12345, null, undefined, { id: 'x' }];
+const BAD = [
+	'',
+	'a b',
+	'../x',
+	'a/b',
+	'a?b',
+	'%2F',
+	'x'.repeat(200),
+	'café',
+	12345,
+	null,
+	undefined,
+	{ id: 'x' },
+];
 
 describe('invalid call ids', () => {
 	test('without continue-on-fail: NodeOperationError naming the item and the character; nothing sent at all', async () => {
 		await sb.reset();
 		await sb.addCalls([{ call_id: 'e_ok' }]);
-		const { error } = await run({ items: [{ call_id: 'e_ok' }, { call_id: 'a/b' }], credentials: restCredentials(sb.url) });
+		const { error } = await run({
+			items: [{ call_id: 'e_ok' }, { call_id: 'a/b' }],
+			credentials: restCredentials(sb.url),
+		});
 		assert.equal(error?.name, 'NodeOperationError');
 		assert.equal(error.context.itemIndex, 1);
 		assert.match(error.message, /'\/' at position 2/);
 		assert.match(error.description, /Item 1: nothing was sent/);
-		assert.deepEqual(await sb.requests(), [], 'not even the valid item: the run fails before sending');
+		assert.deepEqual(
+			await sb.requests(),
+			[],
+			'not even the valid item: the run fails before sending',
+		);
 		assert.equal((await sb.getCall('e_ok')).status, 'queued');
 	});
 
 	for (const bad of BAD) {
 		test(`rejects ${JSON.stringify(bad)?.slice(0, 30) ?? 'undefined'} without sending it`, async () => {
-			const { error } = await run({ items: [{ call_id: bad }], credentials: restCredentials(sb.url) });
+			const { error } = await run({
+				items: [{ call_id: bad }],
+				credentials: restCredentials(sb.url),
+			});
 			assert.equal(error?.name, 'NodeOperationError');
 			assert.equal(error.context.itemIndex, 0);
 			assert.ok(error.message.length > 10, error.message);
@@ -37,13 +68,28 @@ describe('invalid call ids', () => {
 	test('with continue-on-fail (error output): one error item per bad id, paired; good ids (trimmed) cancelled', async () => {
 		await sb.reset();
 		await sb.addCalls([{ call_id: 'e_good1' }, { call_id: 'e_good2' }]);
-		const items = [{ call_id: 'e_good1' }, ...BAD.map((call_id) => ({ call_id })), { call_id: '  e_good2\t' }];
-		const { output } = await run({ items, credentials: restCredentials(sb.url), continueOnFail: true, onError: 'continueErrorOutput' });
+		const items = [
+			{ call_id: 'e_good1' },
+			...BAD.map((call_id) => ({ call_id })),
+			{ call_id: '  e_good2\t' },
+		];
+		const { output } = await run({
+			items,
+			credentials: restCredentials(sb.url),
+			continueOnFail: true,
+			onError: 'continueErrorOutput',
+		});
 		assert.equal(output.length, items.length);
-		assert.deepEqual(output.map((o) => o.pairedItem.item), items.map((_, i) => i));
+		assert.deepEqual(
+			output.map((o) => o.pairedItem.item),
+			items.map((_, i) => i),
+		);
 		const [first, ...rest] = jsonOf(output);
 		const last = rest.pop();
-		assert.deepEqual([first.callId, first.outcome, last.callId, last.outcome], ['e_good1', 'cancelled', 'e_good2', 'cancelled']);
+		assert.deepEqual(
+			[first.callId, first.outcome, last.callId, last.outcome],
+			['e_good1', 'cancelled', 'e_good2', 'cancelled'],
+		);
 		for (const j of rest) {
 			// n8n moves items whose json holds only error/message/details to the error output.
 			assert.deepEqual(Object.keys(j).sort(), ['details', 'error']);
@@ -58,7 +104,10 @@ describe('invalid call ids', () => {
 	});
 
 	test('an invalid base URL in the credential fails every item with the core message, nothing sent', async () => {
-		const { error } = await run({ items: idsItems(['e_x']), credentials: { huskyVoiceApi: { apiKey: 'sk_test_sandbox', baseUrl: 'http://example.com' } } });
+		const { error } = await run({
+			items: idsItems(['e_x']),
+			credentials: { huskyVoiceApi: { apiKey: 'sk_test_sandbox', baseUrl: 'http://example.com' } },
+		});
 		assert.equal(error?.name, 'NodeOperationError');
 		assert.match(error.message, /https/i);
 		assert.match(error.description, /INVALID_BASE_URL/);
@@ -96,7 +145,18 @@ describe('failed calls', () => {
 		assert.equal(ok.error, undefined);
 		assert.deepEqual(
 			{ ...missing, message: undefined, error: undefined, description: undefined },
-			{ callId: 'f_missing', outcome: 'not_found', cancelled: false, callStatus: null, message: undefined, httpStatus: 404, via: 'rest', attempts: 1, error: undefined, description: undefined },
+			{
+				callId: 'f_missing',
+				outcome: 'not_found',
+				cancelled: false,
+				callStatus: null,
+				message: undefined,
+				httpStatus: 404,
+				via: 'rest',
+				attempts: 1,
+				error: undefined,
+				description: undefined,
+			},
 		);
 		assert.equal(missing.error, missing.message);
 		assert.match(missing.description, /outcome not_found; HTTP 404; 1 attempt via the REST API/);
@@ -144,7 +204,11 @@ describe('failed calls', () => {
 		await sb.reset();
 		const ids = ['f_s0', 'f_s1', 'f_s2_missing', 'f_s3', 'f_s4', 'f_s5', 'f_s6', 'f_s7'];
 		await sb.addCalls(ids.filter((id) => !id.includes('missing')).map((call_id) => ({ call_id })));
-		const { error } = await run({ items: idsItems(ids), parameters: { options: { concurrency: 1 } }, credentials: restCredentials(sb.url) });
+		const { error } = await run({
+			items: idsItems(ids),
+			parameters: { options: { concurrency: 1 } },
+			credentials: restCredentials(sb.url),
+		});
 		assert.equal(error.context.itemIndex, 2);
 		assert.equal(error.httpCode, '404');
 		const sent = (await sb.requests()).length;
@@ -153,10 +217,21 @@ describe('failed calls', () => {
 
 	test('an execution cancelled during a retry wait stops at once', async () => {
 		await sb.addCalls([{ call_id: 'f_abort' }]);
-		await sb.faults([{ path_prefix: '/v1/calls/f_abort/cancel', status: 429, headers: { 'Retry-After': '5' }, times: 10 }]);
+		await sb.faults([
+			{
+				path_prefix: '/v1/calls/f_abort/cancel',
+				status: 429,
+				headers: { 'Retry-After': '5' },
+				times: 10,
+			},
+		]);
 		const abortController = new AbortController();
 		const t0 = Date.now();
-		const pending = run({ items: idsItems(['f_abort']), credentials: restCredentials(sb.url), abortController });
+		const pending = run({
+			items: idsItems(['f_abort']),
+			credentials: restCredentials(sb.url),
+			abortController,
+		});
 		setTimeout(() => abortController.abort(), 300);
 		const { error } = await pending;
 		assert.ok(Date.now() - t0 < 2000, 'did not sit out the Retry-After');

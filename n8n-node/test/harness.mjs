@@ -29,7 +29,9 @@ const REPO_ROOT = path.resolve(NODE_DIR, '..');
 
 const { NodeApiError } = require('n8n-workflow');
 const { HuskyVoice } = require(path.join(NODE_DIR, 'dist/nodes/HuskyVoice/HuskyVoice.node.js'));
-const { HuskyVoiceApi } = require(path.join(NODE_DIR, 'dist/credentials/HuskyVoiceApi.credentials.js'));
+const { HuskyVoiceApi } = require(
+	path.join(NODE_DIR, 'dist/credentials/HuskyVoiceApi.credentials.js'),
+);
 const { HuskyVoiceWebhookApi } = require(
 	path.join(NODE_DIR, 'dist/credentials/HuskyVoiceWebhookApi.credentials.js'),
 );
@@ -42,17 +44,24 @@ export const READONLY_KEY = 'sk_test_node_readonly_key_5678';
 export const CANCEL_ONLY_KEY = 'sk_test_node_cancel_only_9999';
 export const SECRETS = [API_KEY, WEBHOOK_TOKEN, WRONG_KEY, READONLY_KEY, CANCEL_ONLY_KEY];
 
-const CREDENTIAL_TYPES = { huskyVoiceApi: new HuskyVoiceApi(), huskyVoiceWebhookApi: new HuskyVoiceWebhookApi() };
+const CREDENTIAL_TYPES = {
+	huskyVoiceApi: new HuskyVoiceApi(),
+	huskyVoiceWebhookApi: new HuskyVoiceWebhookApi(),
+};
 
 /** Starts a sandbox with the default key, a read-only key, a cancel-only key and the default webhook token. */
 export async function sandbox() {
 	const { startSandbox } = await import(path.join(REPO_ROOT, 'tests/helpers/sandbox.mjs'));
 	return startSandbox({
 		args: [
-			'--api-key', API_KEY,
-			'--api-key', `${READONLY_KEY}:calls:read`,
-			'--api-key', `${CANCEL_ONLY_KEY}:calls:cancel`,
-			'--webhook-token', WEBHOOK_TOKEN,
+			'--api-key',
+			API_KEY,
+			'--api-key',
+			`${READONLY_KEY}:calls:read`,
+			'--api-key',
+			`${CANCEL_ONLY_KEY}:calls:cancel`,
+			'--webhook-token',
+			WEBHOOK_TOKEN,
 		],
 	});
 }
@@ -78,7 +87,12 @@ function toAxios(options) {
 async function request(options) {
 	const res = await axios.request(toAxios(options));
 	if (options.returnFullResponse) {
-		return { body: res.data, headers: res.headers, statusCode: res.status, statusMessage: res.statusText };
+		return {
+			body: res.data,
+			headers: res.headers,
+			statusCode: res.status,
+			statusMessage: res.statusText,
+		};
 	}
 	return res.data;
 }
@@ -93,10 +107,20 @@ async function request(options) {
  * Resolves { output: items of output 0, error, calls, ms }.
  */
 export async function run(spec) {
-	const items = (spec.items ?? []).map((it) => (it && typeof it === 'object' && 'json' in it ? it : { json: it }));
-	const parameters = { authentication: 'apiKey', resource: 'call', operation: 'cancel', callId: '={{ $json.call_id }}', options: {}, ...(spec.parameters ?? {}) };
+	const items = (spec.items ?? []).map((it) =>
+		it && typeof it === 'object' && 'json' in it ? it : { json: it },
+	);
+	const parameters = {
+		authentication: 'apiKey',
+		resource: 'call',
+		operation: 'cancel',
+		callId: '={{ $json.call_id }}',
+		options: {},
+		...(spec.parameters ?? {}),
+	};
 	const credentialRefs = {};
-	for (const type of Object.keys(spec.credentials ?? {})) credentialRefs[type] = { id: `cred_${type}`, name: `Test ${type}` };
+	for (const type of Object.keys(spec.credentials ?? {}))
+		credentialRefs[type] = { id: `cred_${type}`, name: `Test ${type}` };
 	const node = {
 		id: 'node-1',
 		name: 'HuskyVoice',
@@ -107,7 +131,13 @@ export async function run(spec) {
 		credentials: credentialRefs,
 		...(spec.onError ? { onError: spec.onError } : {}),
 	};
-	const calls = { getNodeParameter: {}, getCredentials: [], httpRequest: 0, httpRequestWithAuthentication: 0, credentialsDecryptedPassed: 0 };
+	const calls = {
+		getNodeParameter: {},
+		getCredentials: [],
+		httpRequest: 0,
+		httpRequestWithAuthentication: 0,
+		credentialsDecryptedPassed: 0,
+	};
 	const abortController = spec.abortController ?? new AbortController();
 	// n8n does the same on its execution's signal (WorkflowExecute), which every request listens to.
 	setMaxListeners(Infinity, abortController.signal);
@@ -115,7 +145,8 @@ export async function run(spec) {
 	const getCredentials = async (type, itemIndex) => {
 		calls.getCredentials.push({ type, itemIndex });
 		const data = spec.credentials?.[type];
-		if (!data) throw new Error(`Node "HuskyVoice" does not have any credentials of type "${type}" set`);
+		if (!data)
+			throw new Error(`Node "HuskyVoice" does not have any credentials of type "${type}" set`);
 		return { ...data };
 	};
 	const ctx = {
@@ -152,7 +183,8 @@ export async function run(spec) {
 					data = await getCredentials(type);
 				}
 				const authenticate = CREDENTIAL_TYPES[type].authenticate;
-				const authed = typeof authenticate === 'function' ? await authenticate(data, { ...options }) : options;
+				const authed =
+					typeof authenticate === 'function' ? await authenticate(data, { ...options }) : options;
 				try {
 					return await request(authed);
 				} catch (error) {
@@ -214,7 +246,9 @@ export function requestsFor(log, ids) {
 }
 
 export const jsonOf = (output) => output.map((item) => item.json);
-export const restCredentials = (url, apiKey = API_KEY) => ({ huskyVoiceApi: { apiKey, baseUrl: url } });
+export const restCredentials = (url, apiKey = API_KEY) => ({
+	huskyVoiceApi: { apiKey, baseUrl: url },
+});
 export const webhookCredentials = (url, token = WEBHOOK_TOKEN) => ({
 	huskyVoiceWebhookApi: { webhook: `${url}/v1/hooks/${token}`, baseUrl: '' },
 });

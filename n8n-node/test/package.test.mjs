@@ -5,7 +5,18 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { API_KEY, CANCEL_ONLY_KEY, HuskyVoice, HuskyVoiceApi, HuskyVoiceWebhookApi, NODE_DIR, READONLY_KEY, sandbox, WEBHOOK_TOKEN, WRONG_KEY } from './harness.mjs';
+import {
+	API_KEY,
+	CANCEL_ONLY_KEY,
+	HuskyVoice,
+	HuskyVoiceApi,
+	HuskyVoiceWebhookApi,
+	NODE_DIR,
+	READONLY_KEY,
+	sandbox,
+	WEBHOOK_TOKEN,
+	WRONG_KEY,
+} from './harness.mjs';
 
 const pkg = JSON.parse(readFileSync(path.join(NODE_DIR, 'package.json'), 'utf8'));
 const description = new HuskyVoice().description;
@@ -28,38 +39,72 @@ describe('package and descriptions', () => {
 		assert.equal(description.displayName, 'HuskyVoice');
 		assert.equal(description.version, 1);
 		assert.equal(description.usableAsTool, true);
-		assert.deepEqual(description.credentials.map((c) => [c.name, c.displayOptions.show.authentication[0]]), [
-			['huskyVoiceApi', 'apiKey'],
-			['huskyVoiceWebhookApi', 'webhook'],
-		]);
+		assert.deepEqual(
+			description.credentials.map((c) => [c.name, c.displayOptions.show.authentication[0]]),
+			[
+				['huskyVoiceApi', 'apiKey'],
+				['huskyVoiceWebhookApi', 'webhook'],
+			],
+		);
 	});
 
 	test('parameters and options match the e2e workflows', () => {
-		assert.deepEqual(prop('authentication').options.map((o) => o.value), ['apiKey', 'webhook']);
+		assert.deepEqual(
+			prop('authentication').options.map((o) => o.value),
+			['apiKey', 'webhook'],
+		);
 		assert.equal(prop('authentication').default, 'apiKey');
-		assert.deepEqual(prop('resource').options.map((o) => o.value), ['call']);
+		assert.deepEqual(
+			prop('resource').options.map((o) => o.value),
+			['call'],
+		);
 		const op = prop('operation');
-		assert.deepEqual(op.options.map((o) => [o.value, o.name, o.action]), [['cancel', 'Cancel Call', 'Cancel a queued call']]);
+		assert.deepEqual(
+			op.options.map((o) => [o.value, o.name, o.action]),
+			[['cancel', 'Cancel Call', 'Cancel a queued call']],
+		);
 		assert.equal(prop('callId').default, '={{ $json.call_id }}');
 		assert.ok(prop('callId').hint);
 		const options = Object.fromEntries(prop('options').options.map((o) => [o.name, o.default]));
-		assert.deepEqual(options, { concurrency: 5, dryRun: false, maxAttempts: 3, maxTotalWaitSeconds: 30, onNotCancellable: 'output', timeoutSeconds: 30 });
+		assert.deepEqual(options, {
+			concurrency: 5,
+			dryRun: false,
+			maxAttempts: 3,
+			maxTotalWaitSeconds: 30,
+			onNotCancellable: 'output',
+			timeoutSeconds: 30,
+		});
 		const workflows = path.join(NODE_DIR, '..', 'tests', 'e2e', 'workflows');
 		if (existsSync(workflows)) {
-			const text = ['node-main.json', 'node-retries.json'].map((f) => readFileSync(path.join(workflows, f), 'utf8')).join('');
+			const text = ['node-main.json', 'node-retries.json']
+				.map((f) => readFileSync(path.join(workflows, f), 'utf8'))
+				.join('');
 			for (const m of text.matchAll(/"options": \{([^}]*)\}/g)) {
-				for (const key of m[1].matchAll(/"(\w+)":/g)) assert.ok(key[1] in options, `e2e option ${key[1]}`);
+				for (const key of m[1].matchAll(/"(\w+)":/g))
+					assert.ok(key[1] in options, `e2e option ${key[1]}`);
 			}
 		}
 	});
 
 	test('the output schema and the codex file ship next to the node', () => {
 		const dir = path.join(NODE_DIR, 'dist/nodes/HuskyVoice');
-		const schema = JSON.parse(readFileSync(path.join(dir, '__schema__/v1.0.0/call/cancel.json'), 'utf8'));
-		assert.deepEqual(schema.required, ['callId', 'outcome', 'cancelled', 'callStatus', 'message', 'httpStatus', 'via', 'attempts']);
+		const schema = JSON.parse(
+			readFileSync(path.join(dir, '__schema__/v1.0.0/call/cancel.json'), 'utf8'),
+		);
+		assert.deepEqual(schema.required, [
+			'callId',
+			'outcome',
+			'cancelled',
+			'callStatus',
+			'message',
+			'httpStatus',
+			'via',
+			'attempts',
+		]);
 		const codex = JSON.parse(readFileSync(path.join(dir, 'HuskyVoice.node.json'), 'utf8'));
 		assert.equal(codex.node, 'n8n-nodes-huskyvoice.huskyVoice');
-		for (const icon of ['huskyvoice.svg', 'huskyvoice.dark.svg']) assert.ok(existsSync(path.join(dir, icon)));
+		for (const icon of ['huskyvoice.svg', 'huskyvoice.dark.svg'])
+			assert.ok(existsSync(path.join(dir, icon)));
 	});
 
 	test('credentials: names, fields, masked secrets', () => {
@@ -67,16 +112,28 @@ describe('package and descriptions', () => {
 		const hook = new HuskyVoiceWebhookApi();
 		assert.equal(api.name, 'huskyVoiceApi');
 		assert.equal(hook.name, 'huskyVoiceWebhookApi');
-		assert.deepEqual(api.properties.map((p) => p.name), ['apiKey', 'baseUrl']);
-		assert.deepEqual(hook.properties.map((p) => p.name), ['webhook', 'baseUrl']);
+		assert.deepEqual(
+			api.properties.map((p) => p.name),
+			['apiKey', 'baseUrl'],
+		);
+		assert.deepEqual(
+			hook.properties.map((p) => p.name),
+			['webhook', 'baseUrl'],
+		);
 		assert.equal(api.properties[0].typeOptions.password, true);
 		assert.equal(hook.properties[0].typeOptions.password, true);
 		assert.equal(api.properties[1].default, 'https://api.huskyvoice.ai');
 	});
 
 	test('authenticate adds the Bearer header without an expression and keeps other headers', async () => {
-		const out = await new HuskyVoiceApi().authenticate({ apiKey: 'sk_live_x' }, { url: 'u', headers: { Accept: 'application/json' } });
-		assert.deepEqual(out.headers, { Accept: 'application/json', Authorization: 'Bearer sk_live_x' });
+		const out = await new HuskyVoiceApi().authenticate(
+			{ apiKey: 'sk_live_x' },
+			{ url: 'u', headers: { Accept: 'application/json' } },
+		);
+		assert.deepEqual(out.headers, {
+			Accept: 'application/json',
+			Authorization: 'Bearer sk_live_x',
+		});
 	});
 });
 
@@ -91,10 +148,14 @@ async function credentialTest(credential, data) {
 	const { request, rules } = credential.test;
 	const url = new URL(resolve(request.url, data), resolve(request.baseURL, data) ?? undefined).href;
 	let options = { method: request.method, url, headers: {}, body: request.body };
-	if (typeof credential.authenticate === 'function') options = await credential.authenticate(data, options);
+	if (typeof credential.authenticate === 'function')
+		options = await credential.authenticate(data, options);
 	const res = await fetch(url, {
 		method: options.method,
-		headers: { ...options.headers, ...(options.body ? { 'content-type': 'application/json' } : {}) },
+		headers: {
+			...options.headers,
+			...(options.body ? { 'content-type': 'application/json' } : {}),
+		},
 		body: options.body ? JSON.stringify(options.body) : undefined,
 	});
 	assert.ok(request.ignoreHttpStatusErrors);
@@ -105,7 +166,9 @@ async function credentialTest(credential, data) {
 		body = {};
 	}
 	const get = (obj, key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
-	const failed = rules.find((r) => r.type === 'responseSuccessBody' && get(body, r.properties.key) === r.properties.value);
+	const failed = rules.find(
+		(r) => r.type === 'responseSuccessBody' && get(body, r.properties.key) === r.properties.value,
+	);
 	return { status: res.status, ok: !failed, message: failed?.properties.message };
 }
 
@@ -132,11 +195,17 @@ describe('credential tests against the sandbox (nothing is cancelled)', () => {
 
 	test('webhook: a working token passes (400 unknown action), a wrong one fails (401); URL or token + base URL', async () => {
 		const hook = new HuskyVoiceWebhookApi();
-		const good = await credentialTest(hook, { webhook: `${sb.url}/v1/hooks/${WEBHOOK_TOKEN}`, baseUrl: '' });
+		const good = await credentialTest(hook, {
+			webhook: `${sb.url}/v1/hooks/${WEBHOOK_TOKEN}`,
+			baseUrl: '',
+		});
 		assert.deepEqual([good.status, good.ok], [400, true]);
 		const token = await credentialTest(hook, { webhook: WEBHOOK_TOKEN, baseUrl: `${sb.url}/v1` });
 		assert.deepEqual([token.status, token.ok], [400, true]);
-		const wrong = await credentialTest(hook, { webhook: `${sb.url}/v1/hooks/nope-nope`, baseUrl: '' });
+		const wrong = await credentialTest(hook, {
+			webhook: `${sb.url}/v1/hooks/nope-nope`,
+			baseUrl: '',
+		});
 		assert.deepEqual([wrong.status, wrong.ok], [401, false]);
 	});
 

@@ -2,7 +2,16 @@
 // `={{ $json.field }}` straight from the item (n8n's expression engine is not needed for it).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { API_KEY, idsItems, jsonOf, requestsFor, restCredentials, run, sandbox, webhookCredentials } from './harness.mjs';
+import {
+	API_KEY,
+	idsItems,
+	jsonOf,
+	requestsFor,
+	restCredentials,
+	run,
+	sandbox,
+	webhookCredentials,
+} from './harness.mjs';
 
 let sb;
 before(async () => {
@@ -12,7 +21,12 @@ after(() => sb.stop());
 
 describe('per-item parameters', () => {
 	test('options from an expression differ per item: dry run, onNotCancellable, maxAttempts', async () => {
-		await sb.addCalls([{ call_id: 'p_dry' }, { call_id: 'p_ok' }, { call_id: 'p_ring', status: 'ringing' }, { call_id: 'p_ring2', status: 'ringing' }]);
+		await sb.addCalls([
+			{ call_id: 'p_dry' },
+			{ call_id: 'p_ok' },
+			{ call_id: 'p_ring', status: 'ringing' },
+			{ call_id: 'p_ring2', status: 'ringing' },
+		]);
 		await sb.faults([{ path_prefix: '/v1/calls/p_ok/cancel', status: 503, times: 1 }]);
 		const items = [
 			{ call_id: 'p_dry', opts: { dryRun: true } },
@@ -30,7 +44,11 @@ describe('per-item parameters', () => {
 		});
 		const out = jsonOf(output);
 		assert.equal(out[0].outcome, 'dry_run');
-		assert.equal(out[1].outcome, 'server_error', 'maxAttempts 1 for item 1: the 503 is not retried');
+		assert.equal(
+			out[1].outcome,
+			'server_error',
+			'maxAttempts 1 for item 1: the 503 is not retried',
+		);
 		assert.equal(out[1].attempts, 1);
 		assert.equal(out[2].outcome, 'not_cancellable');
 		assert.match(out[2].error, /ringing/);
@@ -49,26 +67,36 @@ describe('per-item parameters', () => {
 			resolve: { callId: (i, item) => `p_expr_${item.json.n}` },
 			credentials: restCredentials(sb.url),
 		});
-		assert.deepEqual(jsonOf(output).map((j) => [j.callId, j.outcome]), [
-			['p_expr_a', 'cancelled'],
-			['p_expr_b', 'cancelled'],
-		]);
+		assert.deepEqual(
+			jsonOf(output).map((j) => [j.callId, j.outcome]),
+			[
+				['p_expr_a', 'cancelled'],
+				['p_expr_b', 'cancelled'],
+			],
+		);
 		assert.equal(calls.getNodeParameter.callId, 2);
 	});
 
 	test('the default ={{ $json.call_id }}, $json["field"] and constant options need no expression evaluation', async () => {
 		await sb.addCalls([{ call_id: 'p_fast_1' }, { call_id: 'p_fast_2' }, { call_id: 'p_fast_3' }]);
-		const a = await run({ items: idsItems(['p_fast_1']), parameters: { options: { concurrency: 2 } }, credentials: restCredentials(sb.url) });
+		const a = await run({
+			items: idsItems(['p_fast_1']),
+			parameters: { options: { concurrency: 2 } },
+			credentials: restCredentials(sb.url),
+		});
 		assert.equal(a.output[0].json.outcome, 'cancelled');
 		const b = await run({
 			items: [{ id: 'p_fast_2' }, { id: '  p_fast_3 ' }],
 			parameters: { callId: '={{ $json["id"] }}' },
 			credentials: restCredentials(sb.url),
 		});
-		assert.deepEqual(jsonOf(b.output).map((j) => [j.callId, j.outcome]), [
-			['p_fast_2', 'cancelled'],
-			['p_fast_3', 'cancelled'],
-		]);
+		assert.deepEqual(
+			jsonOf(b.output).map((j) => [j.callId, j.outcome]),
+			[
+				['p_fast_2', 'cancelled'],
+				['p_fast_3', 'cancelled'],
+			],
+		);
 		for (const { calls } of [a, b]) {
 			assert.equal(calls.getNodeParameter.callId, undefined);
 			assert.equal(calls.getNodeParameter.options, undefined);
@@ -78,28 +106,41 @@ describe('per-item parameters', () => {
 
 	test('a fixed call id (no expression) applies to every item', async () => {
 		await sb.addCalls([{ call_id: 'p_fixed' }]);
-		const { output } = await run({ items: [{}, {}], parameters: { callId: 'p_fixed' }, credentials: restCredentials(sb.url) });
-		assert.deepEqual(jsonOf(output).map((j) => [j.callId, j.outcome]), [
-			['p_fixed', 'cancelled'],
-			['p_fixed', 'cancelled'],
-		]);
+		const { output } = await run({
+			items: [{}, {}],
+			parameters: { callId: 'p_fixed' },
+			credentials: restCredentials(sb.url),
+		});
+		assert.deepEqual(
+			jsonOf(output).map((j) => [j.callId, j.outcome]),
+			[
+				['p_fixed', 'cancelled'],
+				['p_fixed', 'cancelled'],
+			],
+		);
 	});
 
 	test('authentication per item: each credential type is read once, each item goes its own way', async () => {
 		const ids = ['p_auth_rest1', 'p_auth_hook1', 'p_auth_rest2', 'p_auth_hook2'];
 		await sb.addCalls(ids.map((call_id) => ({ call_id })));
 		const { output, calls } = await run({
-			items: ids.map((call_id) => ({ call_id, via: call_id.includes('hook') ? 'webhook' : 'apiKey' })),
+			items: ids.map((call_id) => ({
+				call_id,
+				via: call_id.includes('hook') ? 'webhook' : 'apiKey',
+			})),
 			parameters: { authentication: '={{ $json.via }}x' },
 			resolve: { authentication: (i, item) => item.json.via },
 			credentials: { ...restCredentials(sb.url), ...webhookCredentials(sb.url) },
 		});
-		assert.deepEqual(jsonOf(output).map((j) => [j.callId, j.via, j.outcome]), [
-			['p_auth_rest1', 'rest', 'cancelled'],
-			['p_auth_hook1', 'webhook', 'cancelled'],
-			['p_auth_rest2', 'rest', 'cancelled'],
-			['p_auth_hook2', 'webhook', 'cancelled'],
-		]);
+		assert.deepEqual(
+			jsonOf(output).map((j) => [j.callId, j.via, j.outcome]),
+			[
+				['p_auth_rest1', 'rest', 'cancelled'],
+				['p_auth_hook1', 'webhook', 'cancelled'],
+				['p_auth_rest2', 'rest', 'cancelled'],
+				['p_auth_hook2', 'webhook', 'cancelled'],
+			],
+		);
 		assert.deepEqual(calls.getCredentials, [
 			{ type: 'huskyVoiceApi', itemIndex: 0 },
 			{ type: 'huskyVoiceWebhookApi', itemIndex: 1 },

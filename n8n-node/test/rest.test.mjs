@@ -1,9 +1,28 @@
 // REST transport, every outcome HuskyVoice can answer with, against the sandbox.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { API_KEY, idsItems, jsonOf, READONLY_KEY, requestsFor, restCredentials, run, sandbox, WRONG_KEY } from './harness.mjs';
+import {
+	API_KEY,
+	idsItems,
+	jsonOf,
+	READONLY_KEY,
+	requestsFor,
+	restCredentials,
+	run,
+	sandbox,
+	WRONG_KEY,
+} from './harness.mjs';
 
-const FIELDS = ['callId', 'outcome', 'cancelled', 'callStatus', 'message', 'httpStatus', 'via', 'attempts'];
+const FIELDS = [
+	'callId',
+	'outcome',
+	'cancelled',
+	'callStatus',
+	'message',
+	'httpStatus',
+	'via',
+	'attempts',
+];
 let sb;
 before(async () => {
 	sb = await sandbox();
@@ -16,7 +35,10 @@ describe('REST cancel', () => {
 	test('queued calls are cancelled: one POST each with the Bearer key, output fields, pairedItem, order', async () => {
 		const ids = ['r_ok_1', 'r_ok_2', 'r_ok_3'];
 		await sb.addCalls(ids.map((call_id) => ({ call_id })));
-		const { output, calls } = await run({ items: idsItems(ids), credentials: restCredentials(sb.url) });
+		const { output, calls } = await run({
+			items: idsItems(ids),
+			credentials: restCredentials(sb.url),
+		});
 		assert.equal(output.length, 3);
 		output.forEach((item, i) => {
 			assert.deepEqual(Object.keys(item.json).sort(), [...FIELDS].sort());
@@ -54,10 +76,13 @@ describe('REST cancel', () => {
 			items: idsItems(['r_repeat', 'r_repeat']),
 			credentials: { huskyVoiceApi: { apiKey: API_KEY, baseUrl: `${sb.url}/v1/` } },
 		});
-		assert.deepEqual(jsonOf(output).map((j) => [j.outcome, j.cancelled, j.callStatus]), [
-			['cancelled', true, 'cancelled'],
-			['cancelled', true, 'cancelled'],
-		]);
+		assert.deepEqual(
+			jsonOf(output).map((j) => [j.outcome, j.cancelled, j.callStatus]),
+			[
+				['cancelled', true, 'cancelled'],
+				['cancelled', true, 'cancelled'],
+			],
+		);
 	});
 
 	test('calls past queued are not_cancellable with their state, output by default, one request, no retry', async () => {
@@ -79,13 +104,20 @@ describe('REST cancel', () => {
 
 	test('unknown call: not_found fails the item (NodeApiError, itemIndex, HTTP 404)', async () => {
 		await sb.addCalls([{ call_id: 'r_nf_ok' }]);
-		const { error } = await run({ items: idsItems(['r_nf_ok', 'r_nf_missing']), credentials: restCredentials(sb.url) });
+		const { error } = await run({
+			items: idsItems(['r_nf_ok', 'r_nf_missing']),
+			credentials: restCredentials(sb.url),
+		});
 		assert.equal(error?.name, 'NodeApiError');
 		assert.equal(error.context.itemIndex, 1);
 		assert.equal(error.httpCode, '404');
 		assert.match(error.message, /r_nf_missing was not found/);
 		assert.match(error.description, /outcome not_found/);
-		const continued = await run({ items: idsItems(['r_nf_missing2']), credentials: restCredentials(sb.url), ...continueRegular });
+		const continued = await run({
+			items: idsItems(['r_nf_missing2']),
+			credentials: restCredentials(sb.url),
+			...continueRegular,
+		});
 		const j = continued.output[0].json;
 		assert.equal(j.outcome, 'not_found');
 		assert.equal(j.httpStatus, 404);
@@ -95,7 +127,10 @@ describe('REST cancel', () => {
 
 	test('wrong key: unauthorized, names the credential, never the key, no retry', async () => {
 		await sb.addCalls([{ call_id: 'r_401' }]);
-		const { error } = await run({ items: idsItems(['r_401']), credentials: restCredentials(sb.url, WRONG_KEY) });
+		const { error } = await run({
+			items: idsItems(['r_401']),
+			credentials: restCredentials(sb.url, WRONG_KEY),
+		});
 		assert.equal(error?.httpCode, '401');
 		assert.match(`${error.message} ${error.description}`, /API key/);
 		assert.match(error.message, /credential/i);
@@ -105,7 +140,11 @@ describe('REST cancel', () => {
 
 	test('key without calls:cancel: forbidden, names the scope', async () => {
 		await sb.addCalls([{ call_id: 'r_403' }]);
-		const { output } = await run({ items: idsItems(['r_403']), credentials: restCredentials(sb.url, READONLY_KEY), ...continueRegular });
+		const { output } = await run({
+			items: idsItems(['r_403']),
+			credentials: restCredentials(sb.url, READONLY_KEY),
+			...continueRegular,
+		});
 		const j = output[0].json;
 		assert.equal(j.outcome, 'forbidden');
 		assert.equal(j.httpStatus, 403);
@@ -116,10 +155,24 @@ describe('REST cancel', () => {
 	test('200 with malformed JSON or an HTML page: invalid_response, never cancelled, no retry', async () => {
 		await sb.addCalls([{ call_id: 'r_bad_json' }, { call_id: 'r_bad_html' }]);
 		await sb.faults([
-			{ path_prefix: '/v1/calls/r_bad_json/cancel', status: 200, times: 5, body: '{"success": true, "status": "cancel' },
-			{ path_prefix: '/v1/calls/r_bad_html/cancel', status: 200, times: 5, body: '<html><body>OK</body></html>' },
+			{
+				path_prefix: '/v1/calls/r_bad_json/cancel',
+				status: 200,
+				times: 5,
+				body: '{"success": true, "status": "cancel',
+			},
+			{
+				path_prefix: '/v1/calls/r_bad_html/cancel',
+				status: 200,
+				times: 5,
+				body: '<html><body>OK</body></html>',
+			},
 		]);
-		const { output } = await run({ items: idsItems(['r_bad_json', 'r_bad_html']), credentials: restCredentials(sb.url), ...continueRegular });
+		const { output } = await run({
+			items: idsItems(['r_bad_json', 'r_bad_html']),
+			credentials: restCredentials(sb.url),
+			...continueRegular,
+		});
 		for (const j of jsonOf(output)) {
 			assert.equal(j.outcome, 'invalid_response');
 			assert.equal(j.cancelled, false);
@@ -139,11 +192,18 @@ describe('REST cancel', () => {
 				body: '{"success": false, "error": {"code": "CALL_NOT_CANCELLABLE", "message": "Call is ringing", "status": "ringing"}}',
 			},
 		]);
-		const { output } = await run({ items: idsItems(['r_418', 'r_422']), credentials: restCredentials(sb.url), ...continueRegular });
-		assert.deepEqual(jsonOf(output).map((j) => [j.outcome, j.httpStatus, j.callStatus]), [
-			['invalid_response', 418, null],
-			['not_cancellable', 422, 'ringing'],
-		]);
+		const { output } = await run({
+			items: idsItems(['r_418', 'r_422']),
+			credentials: restCredentials(sb.url),
+			...continueRegular,
+		});
+		assert.deepEqual(
+			jsonOf(output).map((j) => [j.outcome, j.httpStatus, j.callStatus]),
+			[
+				['invalid_response', 418, null],
+				['not_cancellable', 422, 'ringing'],
+			],
+		);
 		await sb.faults([]);
 	});
 
@@ -157,9 +217,16 @@ describe('REST cancel', () => {
 			},
 		]);
 		// run() asserts that no secret appears in the output or the error.
-		const { output } = await run({ items: idsItems(['r_echo']), credentials: restCredentials(sb.url), ...continueRegular });
+		const { output } = await run({
+			items: idsItems(['r_echo']),
+			credentials: restCredentials(sb.url),
+			...continueRegular,
+		});
 		assert.match(output[0].json.message, /redacted/);
-		const { error } = await run({ items: idsItems(['r_echo']), credentials: restCredentials(sb.url) });
+		const { error } = await run({
+			items: idsItems(['r_echo']),
+			credentials: restCredentials(sb.url),
+		});
 		assert.match(error.message, /redacted/);
 		await sb.faults([]);
 	});

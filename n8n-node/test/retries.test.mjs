@@ -12,19 +12,27 @@ after(() => sb.stop());
 
 const path = (id) => `/v1/calls/${id}/cancel`;
 const continueRegular = { continueOnFail: true, onError: 'continueRegularOutput' };
-const HTML_502 = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
+const HTML_502 =
+	'<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
 
 async function one(id, faults, options = {}, extra = continueRegular) {
 	await sb.addCalls([{ call_id: id }]);
 	await sb.faults(faults.map((f) => ({ path_prefix: path(id), ...f })));
-	const res = await run({ items: idsItems([id]), parameters: { options }, credentials: restCredentials(sb.url), ...extra });
+	const res = await run({
+		items: idsItems([id]),
+		parameters: { options },
+		credentials: restCredentials(sb.url),
+		...extra,
+	});
 	const log = requestsFor(await sb.requests(), id);
 	return { ...res, j: res.output?.[0]?.json, log };
 }
 
 describe('retries', () => {
 	test('429 with Retry-After: 1, then success: one retry, at least 1 s later', async () => {
-		const { j, log } = await one('t_429', [{ status: 429, headers: { 'Retry-After': '1' }, times: 1 }]);
+		const { j, log } = await one('t_429', [
+			{ status: 429, headers: { 'Retry-After': '1' }, times: 1 },
+		]);
 		assert.equal(j.outcome, 'cancelled');
 		assert.equal(j.attempts, 2);
 		assert.equal(log.length, 2);
@@ -34,7 +42,9 @@ describe('retries', () => {
 	});
 
 	test('503 with Retry-After: 2 is honoured too (at least 2 s)', async () => {
-		const { j, log } = await one('t_503_ra', [{ status: 503, headers: { 'Retry-After': '2' }, times: 1 }]);
+		const { j, log } = await one('t_503_ra', [
+			{ status: 503, headers: { 'Retry-After': '2' }, times: 1 },
+		]);
 		assert.equal(j.outcome, 'cancelled');
 		assert.equal(log.length, 2);
 		assert.ok(log[1].at_ms - log[0].at_ms >= 2000, `waited ${log[1].at_ms - log[0].at_ms} ms`);
@@ -46,11 +56,19 @@ describe('retries', () => {
 		assert.equal(j.cancelled, true);
 		assert.equal(j.attempts, 3);
 		assert.equal(log.length, 3);
-		assert.ok(log[1].at_ms > log[0].at_ms && log[2].at_ms - log[1].at_ms >= log[1].at_ms - log[0].at_ms - 50, 'backoff grows');
+		assert.ok(
+			log[1].at_ms > log[0].at_ms &&
+				log[2].at_ms - log[1].at_ms >= log[1].at_ms - log[0].at_ms - 50,
+			'backoff grows',
+		);
 	});
 
 	test('503 forever: exactly maxAttempts requests, then a clear error without the HTML page', async () => {
-		const { j, log } = await one('t_503', [{ status: 503, body: '<html><body>503 Service Unavailable</body></html>', times: 100 }], { maxAttempts: 3 });
+		const { j, log } = await one(
+			't_503',
+			[{ status: 503, body: '<html><body>503 Service Unavailable</body></html>', times: 100 }],
+			{ maxAttempts: 3 },
+		);
 		assert.equal(log.length, 3);
 		assert.equal(j.outcome, 'server_error');
 		assert.equal(j.httpStatus, 503);
@@ -61,7 +79,12 @@ describe('retries', () => {
 	});
 
 	test('503 forever without continue-on-fail: NodeApiError with itemIndex, after maxAttempts', async () => {
-		const { error, log } = await one('t_503_throw', [{ status: 503, times: 100 }], { maxAttempts: 2 }, {});
+		const { error, log } = await one(
+			't_503_throw',
+			[{ status: 503, times: 100 }],
+			{ maxAttempts: 2 },
+			{},
+		);
 		assert.equal(error?.name, 'NodeApiError');
 		assert.equal(error.context.itemIndex, 0);
 		assert.equal(error.httpCode, '503');
@@ -77,7 +100,11 @@ describe('retries', () => {
 
 	test('maxTotalWaitSeconds caps the wait: a Retry-After of 5 s beyond a 2 s budget is not waited for', async () => {
 		const t0 = Date.now();
-		const { j, log } = await one('t_budget', [{ status: 429, headers: { 'Retry-After': '5' }, times: 100 }], { maxTotalWaitSeconds: 2 });
+		const { j, log } = await one(
+			't_budget',
+			[{ status: 429, headers: { 'Retry-After': '5' }, times: 100 }],
+			{ maxTotalWaitSeconds: 2 },
+		);
 		assert.equal(j.outcome, 'rate_limited');
 		assert.equal(j.httpStatus, 429);
 		assert.equal(log.length, 1);
@@ -111,7 +138,10 @@ describe('retries', () => {
 
 	test('an answer slower than timeoutSeconds: a timeout, retried up to maxAttempts, then a timeout error', async () => {
 		const t0 = Date.now();
-		const { j, log } = await one('t_slow', [{ delay_ms: 1500, times: 100 }], { timeoutSeconds: 0.3, maxAttempts: 2 });
+		const { j, log } = await one('t_slow', [{ delay_ms: 1500, times: 100 }], {
+			timeoutSeconds: 0.3,
+			maxAttempts: 2,
+		});
 		assert.equal(log.length, 2);
 		assert.equal(j.outcome, 'server_error');
 		assert.equal(j.httpStatus, null);
@@ -120,7 +150,12 @@ describe('retries', () => {
 	});
 
 	test('without continue-on-fail, a transport failure is a NodeOperationError with itemIndex', async () => {
-		const { error } = await one('t_drop_throw', [{ drop: true, times: 100 }], { maxAttempts: 2 }, {});
+		const { error } = await one(
+			't_drop_throw',
+			[{ drop: true, times: 100 }],
+			{ maxAttempts: 2 },
+			{},
+		);
 		assert.equal(error?.name, 'NodeOperationError');
 		assert.equal(error.context.itemIndex, 0);
 		assert.match(error.message, /2 attempts/);

@@ -1,7 +1,15 @@
 // The inbound-webhook transport: the secret token is the URL, so it must never show.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { idsItems, jsonOf, requestsFor, run, sandbox, WEBHOOK_TOKEN, webhookCredentials } from './harness.mjs';
+import {
+	idsItems,
+	jsonOf,
+	requestsFor,
+	run,
+	sandbox,
+	WEBHOOK_TOKEN,
+	webhookCredentials,
+} from './harness.mjs';
 
 let sb;
 before(async () => {
@@ -15,11 +23,25 @@ describe('webhook cancel', () => {
 	test('full webhook URL: call.cancel body, JSON content type, no Authorization, cancelled, no token shown', async () => {
 		const ids = ['w_1', 'w_2'];
 		await sb.addCalls(ids.map((call_id) => ({ call_id })));
-		const { output, calls } = await run({ items: idsItems(ids), parameters: webhook, credentials: webhookCredentials(sb.url) });
-		assert.deepEqual(jsonOf(output).map((j) => [j.callId, j.outcome, j.cancelled, j.callStatus, j.via, j.attempts]), [
-			['w_1', 'cancelled', true, 'cancelled', 'webhook', 1],
-			['w_2', 'cancelled', true, 'cancelled', 'webhook', 1],
-		]);
+		const { output, calls } = await run({
+			items: idsItems(ids),
+			parameters: webhook,
+			credentials: webhookCredentials(sb.url),
+		});
+		assert.deepEqual(
+			jsonOf(output).map((j) => [
+				j.callId,
+				j.outcome,
+				j.cancelled,
+				j.callStatus,
+				j.via,
+				j.attempts,
+			]),
+			[
+				['w_1', 'cancelled', true, 'cancelled', 'webhook', 1],
+				['w_2', 'cancelled', true, 'cancelled', 'webhook', 1],
+			],
+		);
 		const log = requestsFor(await sb.requests(), ids);
 		assert.equal(log.length, 2);
 		for (const [i, r] of log.entries()) {
@@ -47,7 +69,11 @@ describe('webhook cancel', () => {
 
 	test('a 2xx that does not confirm the cancellation is "accepted", not "cancelled"', async () => {
 		await sb.faults([{ path_prefix: '/v1/hooks/', status: 202, body: '{"success": true}' }]);
-		const { output } = await run({ items: idsItems(['w_accepted']), parameters: webhook, credentials: webhookCredentials(sb.url) });
+		const { output } = await run({
+			items: idsItems(['w_accepted']),
+			parameters: webhook,
+			credentials: webhookCredentials(sb.url),
+		});
 		const j = output[0].json;
 		assert.equal(j.outcome, 'accepted');
 		assert.equal(j.cancelled, false);
@@ -65,10 +91,13 @@ describe('webhook cancel', () => {
 			continueOnFail: true,
 			onError: 'continueRegularOutput',
 		});
-		assert.deepEqual(jsonOf(output).map((j) => [j.outcome, j.callStatus, j.httpStatus]), [
-			['not_cancellable', 'ringing', 409],
-			['not_found', null, 404],
-		]);
+		assert.deepEqual(
+			jsonOf(output).map((j) => [j.outcome, j.callStatus, j.httpStatus]),
+			[
+				['not_cancellable', 'ringing', 409],
+				['not_found', null, 404],
+			],
+		);
 	});
 
 	test('a wrong token: unauthorized naming the webhook credential; neither token is shown', async () => {

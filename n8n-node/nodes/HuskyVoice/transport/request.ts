@@ -53,10 +53,9 @@ interface ErrorLike {
 }
 
 /** Timeout or connection failure, found on the error or its causes (n8n wraps axios errors). */
-function classifyTransportError(error: unknown): Pick<
-	RawResponse,
-	'transportError' | 'errorCode' | 'errorMessage'
-> {
+function classifyTransportError(
+	error: unknown,
+): Pick<RawResponse, 'transportError' | 'errorCode' | 'errorMessage'> {
 	let code: string | undefined;
 	let timeout = false;
 	let message: string | undefined;
@@ -66,7 +65,11 @@ function classifyTransportError(error: unknown): Pick<
 		const m = typeof e.message === 'string' ? e.message : '';
 		if (c && /^[A-Z0-9_]{2,40}$/.test(c)) {
 			code ??= c;
-			if (c === 'ETIMEDOUT' || c.includes('TIMEOUT') || (c === 'ECONNABORTED' && /timeout/i.test(m))) {
+			if (
+				c === 'ETIMEDOUT' ||
+				c.includes('TIMEOUT') ||
+				(c === 'ECONNABORTED' && /timeout/i.test(m))
+			) {
 				timeout = true;
 			}
 		}

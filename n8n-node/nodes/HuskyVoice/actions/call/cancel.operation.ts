@@ -314,11 +314,12 @@ function makeError(
 ): NodeApiError | NodeOperationError {
 	if (output.httpStatus !== null) {
 		const httpCode = String(output.httpStatus);
-		const error = new NodeApiError(
-			node,
-			{ message: output.message, httpCode } as JsonObject,
-			{ message: output.message, description, httpCode, itemIndex },
-		);
+		const error = new NodeApiError(node, { message: output.message, httpCode } as JsonObject, {
+			message: output.message,
+			description,
+			httpCode,
+			itemIndex,
+		});
 		// NodeApiError swaps in a generic text when the message happens to contain an error code
 		// such as EPERM; the core's message is the precise one.
 		error.message = output.message;
@@ -357,7 +358,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	let lastOptions: Options | undefined;
 	for (let i = 0; i < count; i++) {
 		const via: Via = readAuthentication(i) === 'webhook' ? 'webhook' : 'rest';
-		const credential = credentials[via] ?? (credentials[via] = await readCredential(this, node, via, i));
+		const credential =
+			credentials[via] ?? (credentials[via] = await readCredential(this, node, via, i));
 		const rawOptions = readOptions(i);
 		if (lastOptions === undefined || rawOptions !== lastRawOptions) {
 			lastOptions = normaliseOptions(rawOptions);
