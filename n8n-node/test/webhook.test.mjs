@@ -44,13 +44,16 @@ describe('webhook cancel', () => {
 		);
 		const log = requestsFor(await sb.requests(), ids);
 		assert.equal(log.length, 2);
-		for (const [i, r] of log.entries()) {
+		// Requests run concurrently: match them to ids by body, not by arrival order.
+		for (const r of log) {
 			assert.equal(r.method, 'POST');
 			assert.equal(r.path, '/v1/hooks/(redacted)');
 			assert.match(r.headers['content-type'], /^application\/json/);
 			assert.equal(r.headers.authorization, undefined);
-			assert.deepEqual(JSON.parse(r.body), { action: 'call.cancel', data: { call_id: ids[i] } });
+			const body = JSON.parse(r.body);
+			assert.deepEqual(body, { action: 'call.cancel', data: { call_id: body.data.call_id } });
 		}
+		assert.deepEqual(log.map((r) => JSON.parse(r.body).data.call_id).sort(), ids);
 		assert.equal(calls.httpRequest, 2);
 		assert.equal(calls.httpRequestWithAuthentication, 0);
 		assert.equal(calls.getCredentials.length, 1);
