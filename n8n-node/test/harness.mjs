@@ -73,7 +73,7 @@ function toAxios(options) {
 		headers: { ...(options.headers ?? {}) },
 		timeout: options.timeout,
 		signal: options.abortSignal,
-		maxRedirects: 0,
+		maxRedirects: options.disableFollowRedirect ? 0 : options.maxRedirects,
 		// A fresh agent per request: what n8n's transport does (so, as in n8n, no connection reuse).
 		httpAgent: new http.Agent(),
 		httpsAgent: new https.Agent(),

@@ -207,6 +207,28 @@ describe('REST cancel', () => {
 		await sb.faults([]);
 	});
 
+	test('a redirect is not followed: invalid_response, one request, the key not sent elsewhere', async () => {
+		await sb.addCalls([{ call_id: 'r_moved' }]);
+		await sb.faults([
+			{
+				path_prefix: '/v1/calls/r_redirect/cancel',
+				status: 307,
+				headers: { Location: `${sb.url}/v1/calls/r_moved/cancel` },
+				body: '',
+			},
+		]);
+		const { output } = await run({
+			items: idsItems(['r_redirect']),
+			credentials: restCredentials(sb.url),
+			...continueRegular,
+		});
+		const j = output[0].json;
+		assert.deepEqual([j.outcome, j.httpStatus, j.cancelled], ['invalid_response', 307, false]);
+		assert.equal(requestsFor(await sb.requests(), ['r_redirect', 'r_moved']).length, 1);
+		assert.equal((await sb.getCall('r_moved')).status, 'queued');
+		await sb.faults([]);
+	});
+
 	test('a server echoing the key in its error body: the key is redacted in message and error', async () => {
 		await sb.faults([
 			{

@@ -107,6 +107,9 @@ export async function sendCancelRequest(
 		json: false,
 		encoding: 'text',
 		timeout: timeoutMs,
+		// A redirect is not a cancel answer (the core reports a 3xx as invalid_response), and the
+		// API key must not follow it to another host. It also spares axios its redirect wrapper.
+		disableFollowRedirect: true,
 	};
 	if (request.body !== undefined) options.body = request.body;
 	if (abortSignal) options.abortSignal = abortSignal;
