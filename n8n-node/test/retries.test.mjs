@@ -72,7 +72,7 @@ describe('retries', () => {
 		assert.equal(j.httpStatus, 503);
 		assert.equal(j.attempts, 3);
 		assert.match(j.error, /503/);
-		assert.match(j.error, /3 attempts/);
+		assert.match(j.error, /Gave up after 3 attempts: Max Attempts is 3/);
 		assert.doesNotMatch(j.error, /<html/i);
 	});
 
@@ -105,6 +105,7 @@ describe('retries', () => {
 		);
 		assert.equal(j.outcome, 'rate_limited');
 		assert.equal(j.httpStatus, 429);
+		assert.match(j.message, /Gave up after 1 attempt: another wait would exceed Max Total Wait \(2 s\)/);
 		assert.equal(log.length, 1);
 		assert.ok(Date.now() - t0 < 1500, 'gave up at once');
 	});

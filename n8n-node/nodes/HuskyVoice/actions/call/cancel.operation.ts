@@ -455,7 +455,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return;
 		}
 		if (result.retryable) {
-			output.message = `${output.message} Gave up after ${plural(attempts, 'attempt')} (max attempts ${plan.options.maxAttempts}).`;
+			const { maxAttempts, policy } = plan.options;
+			let why: string;
+			if (attempts >= maxAttempts) why = `Max Attempts is ${maxAttempts}`;
+			else if (stopped) why = 'another item failed the run';
+			else why = `another wait would exceed Max Total Wait (${(policy.maxTotalWaitMs ?? 0) / 1000} s)`;
+			output.message = `${output.message} Gave up after ${plural(attempts, 'attempt')}: ${why}.`;
 		}
 		const facts = [
 			`Call ID ${plan.callId}`,
