@@ -38,6 +38,45 @@ impl<'a> Json<'a> {
         (p.i == p.s.len()).then_some(v)
     }
 
+    /// Parses a top-level array one element at a time, handing each to `f` (which returns
+    /// `false` to stop early). A batch then never holds the whole tree in memory. `None`
+    /// when the text is not an array or turns out malformed; elements before the fault have
+    /// been handed over by then, so callers should discard what they built from them.
+    pub fn for_each_item(text: &'a str, mut f: impl FnMut(Json<'a>) -> bool) -> Option<()> {
+        let mut p = Parser {
+            src: text,
+            s: text.as_bytes(),
+            i: 0,
+        };
+        p.ws();
+        if p.peek()? != b'[' {
+            return None;
+        }
+        p.i += 1;
+        p.ws();
+        if p.peek()? == b']' {
+            p.i += 1;
+        } else {
+            loop {
+                p.ws();
+                if !f(p.value(1)?) {
+                    return Some(());
+                }
+                p.ws();
+                match p.peek()? {
+                    b',' => p.i += 1,
+                    b']' => {
+                        p.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        p.ws();
+        (p.i == p.s.len()).then_some(())
+    }
+
     /// `self[key]` for an object.
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
@@ -146,7 +185,8 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.i += 1;
-        let mut members = Vec::new();
+        // Objects here (options, responses, bodies) have a handful of members: one allocation.
+        let mut members = Vec::with_capacity(8);
         self.ws();
         if self.peek()? == b'}' {
             self.i += 1;
@@ -219,6 +259,7 @@ impl<'a> Parser<'a> {
 
     /// Advances to the next `"` or `\`; fails at the end or at a raw control character.
     fn plain_run(&mut self) -> Option<()> {
+        self.i = skip_plain(self.s, self.i);
         loop {
             match *self.s.get(self.i)? {
                 b'"' | b'\\' => return Some(()),
@@ -365,12 +406,36 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Eight bytes at a time (SWAR): the index of the first 8-byte block at or after `i` that
+/// may hold a `"`, a `\` or a control character (the exact byte is found by the caller).
+/// Strings are mostly plain text, and wasm32 has 64-bit integers but no SIMD here.
+#[inline]
+fn skip_plain(s: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(block) = s.get(i..i.wrapping_add(8)) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(block);
+        let w = u64::from_le_bytes(bytes);
+        let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let quote = zero_in(w ^ (ONES * u64::from(b'"')));
+        let backslash = zero_in(w ^ (ONES * u64::from(b'\\')));
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        if quote | backslash | control != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
 /// Appends `s` as a JSON string literal (quotes included), escaping what JSON requires.
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = skip_plain(bytes, 0);
+    while let Some(&b) = bytes.get(i) {
         let escape: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -380,7 +445,10 @@ pub fn write_str(out: &mut String, s: &str) {
             0x08 => "\\b",
             0x0c => "\\f",
             0..=0x1f => "",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(s.get(start..i).unwrap_or(""));
         if escape.is_empty() {
@@ -392,6 +460,7 @@ pub fn write_str(out: &mut String, s: &str) {
             out.push_str(escape);
         }
         start = i + 1;
+        i = skip_plain(bytes, start);
     }
     out.push_str(s.get(start..).unwrap_or(""));
     out.push('"');

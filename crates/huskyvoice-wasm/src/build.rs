@@ -44,17 +44,15 @@ pub fn build_cancel_requests(
         ))
     };
     let text = json_text(&options, CONTEXT).map_err(|_| not_array())?;
-    let Ok(Json::Arr(list)) = parse(&text, CONTEXT) else {
-        return Err(not_array());
-    };
     let mut builder = RequestBuilder::default();
-    let mut out = String::with_capacity(list.len() * 120 + 2);
+    let mut out = String::with_capacity(text.len() * 2 + 2);
     out.push('[');
-    for (i, o) in list.iter().enumerate() {
-        if i > 0 {
+    // Item by item: the parsed options of one item are dropped before the next is read.
+    let whole = Json::for_each_item(&text, |o| {
+        if out.len() > 1 {
             out.push(',');
         }
-        match build_one(&mut builder, o) {
+        match build_one(&mut builder, &o) {
             Ok(request) => {
                 out.push_str("{\"ok\":true,\"request\":");
                 request.write_json(&mut out);
@@ -65,6 +63,10 @@ pub fn build_cancel_requests(
             }
         }
         out.push('}');
+        true
+    });
+    if whole.is_none() {
+        return Err(not_array());
     }
     out.push(']');
     Ok(to_js(&out))

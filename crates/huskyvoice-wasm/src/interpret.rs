@@ -38,23 +38,32 @@ pub fn interpret_cancel_responses(
     const CONTEXT: &str = "interpretCancelResponses";
     let not_array = || to_js_error(&invalid_options(CONTEXT, "expects an array"));
     let text = json_text(&responses, CONTEXT).map_err(|_| not_array())?;
-    let Ok(Json::Arr(list)) = parse(&text, CONTEXT) else {
-        return Err(not_array());
-    };
     let now = js_sys::Date::now();
-    let mut out = String::with_capacity(list.len() * 160 + 2);
+    let mut out = String::with_capacity(text.len() + 2);
     out.push('[');
-    for (i, r) in list.iter().enumerate() {
-        if i > 0 {
+    let mut index = 0;
+    let mut failed = None;
+    // Item by item: the parsed response of one item is dropped before the next is read.
+    let whole = Json::for_each_item(&text, |r| {
+        if index > 0 {
             out.push(',');
         }
-        match interpret_one(r, now) {
+        match interpret_one(&r, now) {
             Ok(result) => result.write_json(&mut out),
             Err(mut e) => {
-                e.message = format!("item {i}: {}", e.message);
-                return Err(to_js_error(&e));
+                e.message = format!("item {index}: {}", e.message);
+                failed = Some(e);
+                return false;
             }
         }
+        index += 1;
+        true
+    });
+    if let Some(e) = failed {
+        return Err(to_js_error(&e));
+    }
+    if whole.is_none() {
+        return Err(not_array());
     }
     out.push(']');
     Ok(to_js(&out))

@@ -123,6 +123,39 @@ fn lone_surrogates_become_replacement_characters() {
 }
 
 #[test]
+fn items_one_at_a_time() {
+    let mut seen = Vec::new();
+    assert_eq!(
+        Json::for_each_item(r#" [1, {"a":"b"}, [2] ] "#, |v| {
+            seen.push(v);
+            true
+        }),
+        Some(())
+    );
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[1].get("a").and_then(Json::as_str), Some("b"));
+    let mut n = 0;
+    assert_eq!(
+        Json::for_each_item("[]", |_| {
+            n += 1;
+            true
+        }),
+        Some(())
+    );
+    assert_eq!(
+        Json::for_each_item("[1,2,3]", |_| {
+            n += 1;
+            n < 2
+        }),
+        Some(())
+    );
+    assert_eq!(n, 2);
+    for bad in ["", "{}", "[1,]", "[1 2]", "[1", "[1]x", "1"] {
+        assert_eq!(Json::for_each_item(bad, |_| true), None, "{bad}");
+    }
+}
+
+#[test]
 fn duplicate_keys_take_the_last() {
     let v = Json::parse(r#"{"a":1,"a":2}"#).unwrap();
     assert_eq!(v.get("a"), Some(&Json::Num(2.0)));
@@ -260,6 +293,11 @@ proptest! {
     #[test]
     fn never_panics_on_json_like_text(text in "[\\[\\]{}\",:0-9eE.+\\-tfnrulas\\\\ ]{0,40}") {
         check(&text);
+        // Item by item agrees with the whole parse.
+        let mut items = Vec::new();
+        let streamed = Json::for_each_item(&text, |v| { items.push(v); true }).map(|_| items);
+        let whole = match Json::parse(&text) { Some(Json::Arr(list)) => Some(list), _ => None };
+        prop_assert_eq!(streamed, whole);
     }
 
     #[test]
