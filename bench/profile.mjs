@@ -76,8 +76,17 @@ export function analyseProfile(profile, { window = null } = {}) {
   return { totalMs: total / 1000, self: sorted(self), categories: sorted(cats), inclusive: sorted(incl) };
 }
 
-/** [first, last] sample times (µs, profile clock) whose stack touches `urlPart`. */
-function windowOf(profile, urlPart) {
+/**
+ * Frames that only run while the cancel step executes (not when n8n loads the node at start-up):
+ * named functions of the node's operation and transport files, or the HTTP Request node's execute.
+ */
+export function markerFor(recipe) {
+  if (recipe) return (f) => f.url.includes('nodes/HttpRequest/V3/') && f.functionName === 'execute';
+  return (f) => f.functionName !== '' && /n8n-nodes-huskyvoice\/dist\/nodes\/HuskyVoice\/(actions\/call|transport)\//.test(f.url);
+}
+
+/** [first, last] sample times (µs, profile clock) with a marker frame on the stack. */
+export function windowOf(profile, isMarker) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -86,7 +95,7 @@ function windowOf(profile, urlPart) {
     if (touches.has(id)) return touches.get(id);
     const n = nodes.get(id);
     const p = parent.get(id);
-    const v = n.callFrame.url.includes(urlPart) || (p !== undefined && touch(p));
+    const v = isMarker(n.callFrame) || (p !== undefined && touch(p));
     touches.set(id, v);
     return v;
   };
@@ -118,38 +127,51 @@ export async function profileNode({ tarball, n = 2000, concurrency = 20, latency
       timeoutMs: 600_000,
       env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-interval=200` },
     });
-    if (!r.ok) throw new Error(`profiled execution failed: ${r.cancelError?.message ?? r.status}`);
+    if (!r.ok) throw new Error(`profiled execution failed: ${r.cancelError?.message ?? r.status}\n${(r.stderr + r.stdout).slice(-3000)}`);
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f)).map((f) => path.join(dir, f));
-    const marker = recipe ? 'n8n-nodes-base/dist/nodes/HttpRequest' : 'n8n-nodes-huskyvoice/';
+    const marker = markerFor(recipe);
     let chosen = null;
     for (const f of files) {
       const p = JSON.parse(fs.readFileSync(f, 'utf8'));
       const w = windowOf(p, marker);
       if (w) { chosen = { file: f, profile: p, window: w }; break; }
     }
-    if (!chosen) throw new Error(`no profile among ${files.length} touches ${marker}`);
+    if (!chosen) throw new Error(`none of the ${files.length} profiles shows the cancel step running`);
     const a = analyseProfile(chosen.profile, { window: chosen.window });
+    const summary = summarise(a, chosen.window, { recipe, n, concurrency, latencyMs, cancelMs: r.cancelMs });
+    summary.profileFile = keepDir ? chosen.file : null;
+    return summary;
+  } finally {
+    if (!keepDir) fs.rmSync(dir, { recursive: true, force: true });
+    await ctx.close();
+  }
+}
+
+function summarise(a, window, { recipe, n, concurrency, latencyMs, cancelMs }) {
     const perItemUs = (ms) => Number(((ms * 1000) / n).toFixed(1));
     const summary = {
       contender: recipe ? 'recipe' : 'node',
       n,
       concurrency: recipe ? null : concurrency,
       latencyMs,
-      cancelMs: r.cancelMs,
-      windowMs: Number(((chosen.window[1] - chosen.window[0]) / 1000).toFixed(1)),
+      cancelMs,
+      windowMs: Number(((window[1] - window[0]) / 1000).toFixed(1)),
       profiledMs: Number(a.totalMs.toFixed(1)),
       perItemUs: perItemUs(a.totalMs),
       categories: a.categories.slice(0, 14).map((c) => ({ ...c, ms: Number(c.ms.toFixed(1)), perItemUs: perItemUs(c.ms), pct: Number(((100 * c.ms) / a.totalMs).toFixed(1)) })),
       topSelf: a.self.slice(0, 25).map((c) => ({ ...c, ms: Number(c.ms.toFixed(1)), perItemUs: perItemUs(c.ms) })),
       topInclusive: a.inclusive.slice(0, 30).map((c) => ({ ...c, ms: Number(c.ms.toFixed(1)), perItemUs: perItemUs(c.ms) })),
-      profileFile: keepDir ? chosen.file : null,
     };
     summary.markdown = toMarkdown(summary);
     return summary;
-  } finally {
-    if (!keepDir) fs.rmSync(dir, { recursive: true, force: true });
-    await ctx.close();
-  }
+}
+
+/** Analyses a saved .cpuprofile (from --keep-profile) again. */
+export function analyseFile(file, { n, recipe = false, concurrency = 20, latencyMs = 0 }) {
+  const p = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const w = windowOf(p, markerFor(recipe));
+  if (!w) throw new Error(`${file} does not touch the cancel node`);
+  return summarise(analyseProfile(p, { window: w }), w, { recipe, n, concurrency, latencyMs, cancelMs: null });
 }
 
 function toMarkdown(s) {
@@ -177,6 +199,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   };
   if (argv.includes('--no-build')) process.env.HUSKYVOICE_E2E_SKIP_BUILD = '1';
   const log = (m) => process.stderr.write(`[profile] ${m}\n`);
+  if (value('--from-profile', null)) {
+    const s = analyseFile(value('--from-profile'), { n: Number(value('--n', 2000)), recipe: argv.includes('--recipe'), concurrency: Number(value('--concurrency', 20)), latencyMs: Number(value('--latency', 0)) });
+    console.log(s.markdown);
+    console.log('\nTop functions with the time they are on the stack (inclusive, synchronous part):');
+    for (const c of s.topInclusive) console.log(`${String(c.ms).padStart(9)} ms ${String(c.perItemUs).padStart(8)} µs/item  ${c.name}`);
+    process.exit(0);
+  }
   const packed = await buildAndPackNode({ onProgress: log });
   if (packed.skipped && !argv.includes('--recipe')) throw new Error(packed.skipped);
   const s = await profileNode({

@@ -164,18 +164,18 @@ export function renderMarkdown(res) {
     L.push('');
     L.push('Concurrency 20, sandbox latency 0 ms (so the figure is n8n\'s and the node\'s own cost per item). Rows marked ¹ are the same runs as in section 1.');
     L.push('');
-    L.push(table(['items', 'cancel step', 'per item', 'calls/s', 'wall', 'peak RSS', 'largest process', 'requests', 'runs'], res.scaling.map((e) => [
+    L.push(table(['items', 'cancel step', 'per item', 'calls/s', 'wall', 'CPU (whole n8n process tree)', 'peak RSS', 'largest process', 'requests', 'runs'], res.scaling.map((e) => [
       `${fmt(e.n)}${e.sharedWithSection1 ? ' ¹' : ''}`, sec(e.median.cancelMs), e.median.perItemMs == null ? '–' : `${fmt(e.median.perItemMs * 1000, 0)} µs`,
-      fmt(e.median.callsPerSec), sec(e.median.wallMs), mb(e.median.peakTreeRssMb), mb(e.median.peakProcessRssMb), fmt(e.median.requests),
+      fmt(e.median.callsPerSec), sec(e.median.wallMs), sec(e.median.cpuMs), mb(e.median.peakTreeRssMb), mb(e.median.peakProcessRssMb), fmt(e.median.requests),
       e.median.okRuns === e.median.runs ? `${e.median.runs}` : `**${e.median.okRuns}/${e.median.runs} ok**`,
     ])));
     L.push('');
   }
 
-  if (res.profile) {
-    L.push('## Where the node spends its time (CPU profile)');
+  for (const p of res.profiles ?? []) {
+    L.push(`## Where the ${p.contender === 'node' ? 'node' : 'recipe'} spends its time (CPU profile)`);
     L.push('');
-    L.push(res.profile.markdown ?? '');
+    L.push(p.markdown ?? '');
     L.push('');
   }
 
@@ -186,7 +186,7 @@ export function renderMarkdown(res) {
   L.push('npm run bench            # everything, about 20 minutes on 2 cores (n8n 2.41.1 is installed into a cache outside the repository on first use)');
   L.push('node bench/run.mjs --quick            # smoke run, about 3 minutes');
   L.push('node bench/run.mjs --runs 5 --only n8n,floor');
-  L.push('node bench/profile.mjs --n 2000       # CPU profile of the node inside n8n');
+  L.push('node bench/profile.mjs --n 2000       # CPU profile of the node inside n8n (--recipe: of the recipe)');
   L.push('node bench/report.mjs                 # re-render this file from bench/results.json');
   L.push('```');
   L.push('');

@@ -18,7 +18,8 @@
 //   --no-build      pack n8n-node/ as built (no `npm run build`); HUSKYVOICE_E2E_TARBALL=x.tgz also works
 //   --out DIR       where BENCHMARKS.md goes (default: the repository root); results.json goes to bench/
 //                   unless --out is given (then DIR/results.json)
-//   --profile       also profile the node (bench/profile.mjs) and put its summary in BENCHMARKS.md
+//   --no-profile    skip the CPU profile of the node (bench/profile.mjs), on by default except with --quick
+//   --profile-recipe  also profile the vendor recipe the same way
 //   --keep          keep the n8n instance folder (printed)
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -62,6 +63,7 @@ const CORE_SIZES = [1, 1000, 100_000];
 const CORE_INNER_RUNS = QUICK ? { 1: 101, 1000: 11, 100000: 1 } : { 1: 501, 1000: 51, 100000: 7 };
 const COLD_LOAD_RUNS = QUICK ? 3 : 9;
 const RELIABILITY_N = 10;
+const PROFILE_N = 2000;
 const RELIABILITY_MISSING_AT = 4;
 
 const t0 = Date.now();
@@ -137,6 +139,7 @@ function summariseN8nRun(r, n) {
     perItemMs: r.cancelMs ? Number((r.cancelMs / n).toFixed(4)) : null,
     peakTreeRssMb: kb2mb(r.peakTreeRssKb),
     peakProcessRssMb: kb2mb(r.peakProcessRssKb),
+    cpuMs: r.cpuMs,
     processes: r.processes,
     requests: r.requests,
     peakInFlight: r.peakInFlight,
@@ -156,7 +159,7 @@ function medianOf(runs, keys) {
   return out;
 }
 
-const N8N_KEYS = ['cancelMs', 'wallMs', 'codeMs', 'callsPerSec', 'perItemMs', 'peakTreeRssMb', 'peakProcessRssMb', 'requests', 'peakInFlight', 'load1'];
+const N8N_KEYS = ['cancelMs', 'wallMs', 'codeMs', 'callsPerSec', 'perItemMs', 'peakTreeRssMb', 'peakProcessRssMb', 'cpuMs', 'requests', 'peakInFlight', 'load1'];
 
 /** Runs a script with the benchmark's Node, returns its last JSON line. */
 function nodeJson(nodeBin, args, { timeoutMs = 600_000 } = {}) {
@@ -542,10 +545,18 @@ async function main() {
   if (needsN8n) await runN8nSections(results, { tarball, nodeBin });
   if (ONLY.has('core')) await runCoreSection(results, { nodeBin });
 
-  if (flag('--profile') && tarball) {
-    log('profiling the node (bench/profile.mjs)');
+  const wantProfile = flag('--profile') || (!QUICK && !flag('--no-profile') && ONLY.has('n8n'));
+  if (wantProfile && tarball) {
     const { profileNode } = await import('./profile.mjs');
-    results.profile = await profileNode({ tarball, onProgress: log });
+    results.profiles = [];
+    for (const recipe of flag('--profile-recipe') ? [false, true] : [false]) {
+      log(`profiling the ${recipe ? 'recipe' : 'node'} (bench/profile.mjs, ${PROFILE_N} items)`);
+      try {
+        results.profiles.push(await profileNode({ tarball, n: PROFILE_N, concurrency: 20, latencyMs: 0, recipe, onProgress: log }));
+      } catch (e) {
+        results.meta.notes.push(`The CPU profile of the ${recipe ? 'recipe' : 'node'} failed: ${e.message.split('\n')[0]}`);
+      }
+    }
   }
 
   results.ratios = ratios(results);

@@ -75,6 +75,7 @@ function scanTree(root) {
  *   `pollMs` (a lower bound of the true peak; the sampling misses spikes shorter than pollMs);
  * - `peakProcessRssKb`: GNU time's %M, the kernel's exact peak RSS of the largest single process
  *   of the tree (null without /usr/bin/time);
+ * - `cpuMs`: user + system CPU time of the whole tree (GNU time %U + %S; null without it);
  * - `processes`: how many distinct processes the tree had.
  */
 export function runMeasured(cmd, args, { env = process.env, cwd, timeoutMs = 0, pollMs = 100 } = {}) {
@@ -85,7 +86,7 @@ export function runMeasured(cmd, args, { env = process.env, cwd, timeoutMs = 0, 
     if (hasGnuTime && hasProc) {
       timeFile = path.join(os.tmpdir(), `hv-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
       file = GNU_TIME;
-      argv = ['-f', '%M', '-o', timeFile, cmd, ...args];
+      argv = ['-f', '%M %U %S', '-o', timeFile, cmd, ...args];
     }
     const t0 = performance.now();
     const child = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -124,11 +125,13 @@ export function runMeasured(cmd, args, { env = process.env, cwd, timeoutMs = 0, 
       // A task runner left behind by a killed n8n would distort the next run: end the group.
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
       let peakProcess = null;
+      let cpuMs = null;
       if (timeFile) {
         try {
           const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
-          const kb = Number(lines[lines.length - 1]);
+          const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
           if (Number.isFinite(kb)) peakProcess = kb;
+          if (Number.isFinite(user) && Number.isFinite(sys)) cpuMs = Math.round((user + sys) * 1000);
           // GNU time writes "Command exited with non-zero status N" before %M: keep the code.
         } catch { /* no file: killed */ }
         fs.rmSync(timeFile, { force: true });
@@ -142,6 +145,7 @@ export function runMeasured(cmd, args, { env = process.env, cwd, timeoutMs = 0, 
         ms,
         peakTreeRssKb: hasProc ? peakTree : null,
         peakProcessRssKb: peakProcess,
+        cpuMs,
         processes: seen.size,
       });
     });

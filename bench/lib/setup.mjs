@@ -172,6 +172,7 @@ export async function executeMeasured(ctx, workflowId, { latencyMs = 0, env = {}
     cancelError: cancelRun?.error ?? null,
     peakTreeRssKb: r.peakTreeRssKb,
     peakProcessRssKb: r.peakProcessRssKb,
+    cpuMs: r.cpuMs,
     processes: r.processes,
     requests: stats.requests_total,
     peakInFlight: stats.peak_in_flight,
