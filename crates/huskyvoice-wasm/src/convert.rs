@@ -50,6 +50,13 @@ pub fn json_text(v: &JsValue, context: &str) -> Result<String, CoreError> {
     if !text.is_string() {
         return Err(bad(context, "the argument is missing"));
     }
+    // Short text (one item) is cheaper through wasm-bindgen's own copy than through the
+    // few extra crossings encodeInto needs; batches are long.
+    if text.length() < 1024 {
+        return text
+            .as_string()
+            .ok_or_else(|| bad(context, "the argument is missing"));
+    }
     Ok(utf8(&text))
 }
 
