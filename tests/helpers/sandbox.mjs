@@ -8,7 +8,7 @@
 //   await sb.stop();
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +28,8 @@ process.once('exit', () => {
 });
 
 /**
- * The binary to run: $HUSKYVOICE_SANDBOX_BIN, else the newer of target/release and
- * target/debug (so a stale build is not picked over a fresh one), else build it.
+ * The binary to run: $HUSKYVOICE_SANDBOX_BIN, else target/release, else target/debug,
+ * else build the release one.
  */
 export function locateSandboxBinary() {
   const fromEnv = process.env.HUSKYVOICE_SANDBOX_BIN;
@@ -38,9 +38,9 @@ export function locateSandboxBinary() {
     return fromEnv;
   }
   const candidates = ['release', 'debug'].map((p) => path.join(REPO_ROOT, 'target', p, BIN_NAME));
-  const found = candidates
-    .filter((candidate) => existsSync(candidate))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  // Release first: benchmarks must not measure a debug server. scripts/setup.sh rebuilds it,
+  // so it is not stale; `cargo test` only refreshes the debug one.
+  const found = candidates.find((candidate) => existsSync(candidate));
   if (found) return found;
 
   const build = spawnSync('cargo', ['build', '--release', '-p', 'huskyvoice-sandbox'], {

@@ -1,5 +1,5 @@
 //! Request building on arbitrary ids, base URLs, keys and webhooks: never panics, and a
-//! built URL never carries a character outside the id rules in its call-id segment.
+//! sendable URL is plain ASCII without whitespace.
 #![no_main]
 use huskyvoice_core::{build_cancel_request, CancelOptions, Via};
 use libfuzzer_sys::fuzz_target;
@@ -21,7 +21,8 @@ fuzz_target!(|data: &[u8]| {
             redact: data.first().is_some_and(|b| b & 1 == 1),
         };
         if let Ok(req) = build_cancel_request(&options) {
-            assert!(req.url.is_ascii());
+            // A redacted (dry-run) URL shows "…(redacted)"; a sendable one is plain ASCII.
+            assert!(options.redact || req.url.is_ascii());
             assert!(!req.url.contains(char::is_whitespace));
         }
     }
