@@ -22,7 +22,7 @@
 //   --profile-recipe  also profile the vendor recipe the same way
 //   --keep          keep the n8n instance folder (printed)
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -161,11 +161,14 @@ function medianOf(runs, keys) {
 
 const N8N_KEYS = ['cancelMs', 'wallMs', 'codeMs', 'callsPerSec', 'perItemMs', 'peakTreeRssMb', 'peakProcessRssMb', 'cpuMs', 'requests', 'peakInFlight', 'load1'];
 
-/** Runs a script with the benchmark's Node, returns its last JSON line. */
-function nodeJson(nodeBin, args, { timeoutMs = 600_000 } = {}) {
-  const r = spawnSync(nodeBin, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 });
+/**
+ * Runs a script with the benchmark's Node (asynchronously: the event loop must keep serving the
+ * sandbox's pooled connections meanwhile), returns its last JSON line.
+ */
+async function nodeJson(nodeBin, args, { timeoutMs = 600_000 } = {}) {
+  const r = await run(nodeBin, args, { cwd: REPO_ROOT, timeoutMs });
   const line = (r.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
-  if (!line) throw new Error(`${path.basename(args[0])} ${args.slice(1).join(' ')} printed no JSON (exit ${r.status}): ${(r.stderr || '').slice(-800)}`);
+  if (!line) throw new Error(`${path.basename(args[0])} ${args.slice(1).join(' ')} printed no JSON (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${(r.stderr || '').slice(-800)}`);
   return JSON.parse(line);
 }
 
@@ -235,7 +238,7 @@ async function runN8nSections(results, { tarball, nodeBin }) {
     if (tarball && fs.existsSync(installedCore) && ONLY.has('core')) {
       const coldFile = path.join(os.tmpdir(), `hv-bench-core-${process.pid}.js`);
       fs.copyFileSync(installedCore, coldFile);
-      results.core.coldLoad = coldLoad(nodeBin, coldFile, 'n8n-nodes-huskyvoice/dist/core/huskyvoice_core.js (as installed in n8n)');
+      results.core.coldLoad = await coldLoad(nodeBin, coldFile, 'n8n-nodes-huskyvoice/dist/core/huskyvoice_core.js (as installed in n8n)');
       fs.rmSync(coldFile, { force: true });
     }
 
@@ -253,7 +256,7 @@ async function runN8nSections(results, { tarball, nodeBin }) {
         const ids = Array.from({ length: RELIABILITY_N }, (_, i) => (i === RELIABILITY_MISSING_AT ? MISSING_ID : `${CALL_PREFIX}${i}`));
         let cancelledInSandbox = 0;
         for (const id of ids) {
-          const c = await ctx.sandbox.getCall(id);
+          const c = await ctx.admin((sb) => sb.getCall(id));
           if (c?.status === 'cancelled') cancelledInSandbox++;
         }
         const items = r.items ?? [];
@@ -282,16 +285,20 @@ async function runN8nSections(results, { tarball, nodeBin }) {
         if (!raw.has(k)) raw.set(k, { spec, runs: [] });
         const label = `round ${round}/${RUNS}: ${spec.section === 'floor' ? 'floor' : spec.contender}${spec.concurrency ? ` c${spec.concurrency}` : ''} N=${spec.n} latency ${spec.latencyMs} ms`;
         if (spec.section === 'floor') {
-          await ctx.sandbox.reset();
-          await ctx.sandbox.config({ latency_ms: spec.latencyMs, log_requests: false });
+          const restartsBefore = ctx.sandboxRestarts;
+          await ctx.admin(async (sb) => {
+            await sb.reset();
+            await sb.config({ latency_ms: spec.latencyMs, log_requests: false });
+          });
           let res;
           try {
-            res = nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'floor.mjs'), '--url', ctx.sandbox.url, '--n', String(spec.n),
+            res = await nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'floor.mjs'), '--url', ctx.sandbox.url, '--n', String(spec.n),
               '--concurrency', String(spec.concurrency), '--prefix', CALL_PREFIX], { timeoutMs: timeoutFor(spec.n, spec.latencyMs) });
           } catch (e) {
             res = { error: e.message };
           }
-          const stats = await ctx.sandbox.stats();
+          const stats = await ctx.admin((sb) => sb.stats());
+          if (ctx.sandboxRestarts !== restartsBefore) res.error = res.error ?? 'the sandbox exited during the run';
           const row = {
             ok: !res.error && res.cancelled === spec.n,
             ms: res.ms ?? null,
@@ -308,12 +315,14 @@ async function runN8nSections(results, { tarball, nodeBin }) {
         } else {
           const r = await executeMeasured(ctx, spec.id, { latencyMs: spec.latencyMs, timeoutMs: timeoutFor(spec.n, spec.latencyMs) });
           const row = summariseN8nRun(r, spec.n);
+          if (r.sandboxRestarted) row.error = `the sandbox exited during the run; ${row.error ?? ''}`;
           raw.get(k).runs.push(row);
           log(`${label}: ${row.ok ? `cancel step ${row.cancelMs} ms (${row.callsPerSec} calls/s), wall ${(row.wallMs / 1000).toFixed(1)} s, peak RSS ${row.peakTreeRssMb} MB, ${row.requests} requests, peak in flight ${row.peakInFlight}` : `FAILED: ${row.error}`}`);
         }
       }
     }
 
+    if (ctx.sandboxRestarts) results.meta.notes.push(`The sandbox process exited ${ctx.sandboxRestarts} time(s) during the run (ended from outside) and was started again on the same port; the runs it interrupted count as failed.`);
     results.n8n = [];
     results.floor = [];
     results.scaling = [];
@@ -347,9 +356,9 @@ function describeFailedItem(j) {
   return `error "${String(msg).slice(0, 160)}" (no call id)`;
 }
 
-function coldLoad(nodeBin, file, label) {
+async function coldLoad(nodeBin, file, label) {
   const runs = [];
-  for (let i = 0; i < COLD_LOAD_RUNS; i++) runs.push(nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'cold-load.mjs'), file]).ms);
+  for (let i = 0; i < COLD_LOAD_RUNS; i++) runs.push((await nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'cold-load.mjs'), file])).ms);
   return { file: label, bytes: fs.statSync(file).size, runs, medianMs: median(runs) };
 }
 
@@ -367,7 +376,7 @@ async function runCoreSection(results, { nodeBin }) {
   const plainBench = path.join(REPO_ROOT, 'bench', 'plain-ts', 'bench.mjs');
   let parity;
   try {
-    parity = nodeJson(nodeBin, [plainBench, '--impl', plainJs, '--parity', '--json']);
+    parity = await nodeJson(nodeBin, [plainBench, '--impl', plainJs, '--parity', '--json']);
   } catch (e) {
     parity = { error: e.message };
   }
@@ -380,12 +389,12 @@ async function runCoreSection(results, { nodeBin }) {
     let wasm;
     let plain;
     try {
-      wasm = nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'core.bench.mjs'), '--items', String(items), '--runs', inner, '--json']);
+      wasm = await nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'core.bench.mjs'), '--items', String(items), '--runs', inner, '--json']);
     } catch (e) {
       wasm = { error: e.message };
     }
     try {
-      plain = nodeJson(nodeBin, [plainBench, '--impl', plainJs, '--items', String(items), '--runs', inner, '--json']);
+      plain = await nodeJson(nodeBin, [plainBench, '--impl', plainJs, '--items', String(items), '--runs', inner, '--json']);
     } catch (e) {
       plain = { error: e.message };
     }
@@ -412,7 +421,7 @@ async function runCoreSection(results, { nodeBin }) {
       [path.join(REPO_ROOT, 'packages', 'huskyvoice-core', 'embedded', 'huskyvoice_core.js'), 'huskyvoice-core/embedded'],
     ];
     const found = candidates.find(([f]) => fs.existsSync(f));
-    if (found) results.core.coldLoad = coldLoad(nodeBin, found[0], found[1]);
+    if (found) results.core.coldLoad = await coldLoad(nodeBin, found[0], found[1]);
   }
 }
 

@@ -115,6 +115,7 @@ export async function setup({ tarball, maxN, workflows, onProgress = () => {} })
   const n8n = await ensureN8n({ version: N8N_VERSION, onProgress });
   const calls = Array.from({ length: maxN }, (_, i) => ({ call_id: `${CALL_PREFIX}${i}` }));
   const sandbox = await startSandbox({ args: ['--no-log'], seed: { calls } });
+  const port = new URL(sandbox.url).port;
   let inst;
   try {
     onProgress(`sandbox at ${sandbox.url} (${maxN} queued calls); creating an n8n ${N8N_VERSION} instance`);
@@ -128,15 +129,38 @@ export async function setup({ tarball, maxN, workflows, onProgress = () => {} })
     if (inst) await cleanup(inst);
     throw e;
   }
-  return {
+  const ctx = {
     n8n,
     inst,
     sandbox,
+    sandboxRestarts: 0,
+    /**
+     * Runs `fn(sandbox)`; if the sandbox process has died (another session on a shared machine
+     * may end it), starts it again on the same port with the same seed and retries once.
+     */
+    async admin(fn) {
+      try {
+        return await fn(ctx.sandbox);
+      } catch (e) {
+        const p = ctx.sandbox.process;
+        if (p.exitCode === null && p.signalCode === null) {
+          // Alive: most likely a pooled keep-alive connection the sandbox had closed while idle
+          // ("other side closed"); a second attempt opens a fresh one.
+          await new Promise((r) => setTimeout(r, 200));
+          return fn(ctx.sandbox);
+        }
+        onProgress(`the sandbox exited (${p.exitCode ?? p.signalCode}); starting it again on port ${port}`);
+        ctx.sandbox = await startSandbox({ args: ['--no-log', '--port', port], seed: { calls } });
+        ctx.sandboxRestarts++;
+        return fn(ctx.sandbox);
+      }
+    },
     async close() {
-      await sandbox.stop();
+      await ctx.sandbox.stop();
       await cleanup(inst);
     },
   };
+  return ctx;
 }
 
 /**
@@ -146,22 +170,25 @@ export async function setup({ tarball, maxN, workflows, onProgress = () => {} })
  * processes, requests, peakInFlight, data, stdout, stderr }`. Never throws for a failed run.
  */
 export async function executeMeasured(ctx, workflowId, { latencyMs = 0, env = {}, timeoutMs = 300_000 } = {}) {
-  const { inst, sandbox } = ctx;
-  await sandbox.reset();
-  await sandbox.config({ latency_ms: latencyMs, log_requests: false });
+  const { inst } = ctx;
+  const restartsBefore = ctx.sandboxRestarts;
+  await ctx.admin(async (sb) => {
+    await sb.reset();
+    await sb.config({ latency_ms: latencyMs, log_requests: false });
+  });
   const r = await runMeasured(inst.n8n.nodeBin, [inst.n8n.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], {
     cwd: inst.dir,
     env: { ...inst.env, ...env },
     timeoutMs,
   });
-  const stats = await sandbox.stats();
+  const stats = await ctx.admin((sb) => sb.stats());
   const data = parseRawOutput(r.stdout);
   const rd = data ? runData(data) : {};
   const cancelRun = rd[CANCEL_NODE]?.[0];
   const codeRun = rd[CODE_NODE]?.[0];
   const status = data?.status ?? (data?.data?.resultData?.error ? 'error' : data ? 'success' : 'error');
   return {
-    ok: r.code === 0 && status === 'success' && !r.timedOut,
+    ok: r.code === 0 && status === 'success' && !r.timedOut && ctx.sandboxRestarts === restartsBefore,
     code: r.code,
     status,
     timedOut: r.timedOut,
@@ -176,6 +203,7 @@ export async function executeMeasured(ctx, workflowId, { latencyMs = 0, env = {}
     processes: r.processes,
     requests: stats.requests_total,
     peakInFlight: stats.peak_in_flight,
+    sandboxRestarted: ctx.sandboxRestarts !== restartsBefore,
     data,
     stdout: r.stdout,
     stderr: r.stderr,
