@@ -88,11 +88,19 @@ export function runMeasured(cmd, args, { env = process.env, cwd, timeoutMs = 0, 
       file = GNU_TIME;
       argv = ['-f', '%M %U %S', '-o', timeFile, cmd, ...args];
     }
+    // stdout goes to a file, not a pipe: Node writes to a pipe asynchronously, and a CLI that
+    // calls process.exit() right after printing tens of megabytes (n8n execute --rawOutput at
+    // 100,000 items) loses the tail of it. Writes to a file are synchronous.
+    const outFile = path.join(os.tmpdir(), `hv-bench-out-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
+    const outFd = fs.openSync(outFile, 'w');
     const t0 = performance.now();
-    const child = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const out = [];
+    let child;
+    try {
+      child = spawn(file, argv, { env, cwd, stdio: ['ignore', outFd, 'pipe'], detached: true });
+    } finally {
+      fs.closeSync(outFd);
+    }
     const err = [];
-    child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     let peakTree = 0;
     const seen = new Set();
@@ -116,6 +124,7 @@ export function runMeasured(cmd, args, { env = process.env, cwd, timeoutMs = 0, 
     child.on('error', (e) => {
       clearInterval(poll);
       if (timer) clearTimeout(timer);
+      fs.rmSync(outFile, { force: true });
       reject(e);
     });
     child.on('close', (code, signal) => {
@@ -136,11 +145,16 @@ export function runMeasured(cmd, args, { env = process.env, cwd, timeoutMs = 0, 
         } catch { /* no file: killed */ }
         fs.rmSync(timeFile, { force: true });
       }
+      let stdout = '';
+      try {
+        stdout = fs.readFileSync(outFile, 'utf8');
+      } catch { /* nothing written */ }
+      fs.rmSync(outFile, { force: true });
       resolve({
         code,
         signal,
         timedOut,
-        stdout: Buffer.concat(out).toString('utf8'),
+        stdout,
         stderr: Buffer.concat(err).toString('utf8'),
         ms,
         peakTreeRssKb: hasProc ? peakTree : null,
