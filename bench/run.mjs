@@ -18,8 +18,9 @@
 //   --no-build      pack n8n-node/ as built (no `npm run build`); HUSKYVOICE_E2E_TARBALL=x.tgz also works
 //   --out DIR       where BENCHMARKS.md goes (default: the repository root); results.json goes to bench/
 //                   unless --out is given (then DIR/results.json)
-//   --no-profile    skip the CPU profile of the node (bench/profile.mjs), on by default except with --quick
-//   --profile-recipe  also profile the vendor recipe the same way
+//   --no-profile    skip the CPU profiles of the node and of the recipe (bench/profile.mjs), made
+//                   by default except with --quick (--profile makes them in a quick run too)
+//   --no-profile-recipe  profile the node only
 //   --keep          keep the n8n instance folder (printed)
 
 import { execFileSync } from 'node:child_process';
@@ -34,6 +35,7 @@ import {
   CALL_PREFIX, executeMeasured, MISSING_ID, N8N_VERSION, REPO_ROOT, setup, workflow,
 } from './lib/setup.mjs';
 import { renderMarkdown } from './report.mjs';
+import { computeRatios, computeTargets } from './lib/targets.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -426,72 +428,6 @@ async function runCoreSection(results, { nodeBin }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ratios and targets
-
-function ratios(results) {
-  const out = [];
-  const find = (contender, concurrency, n, latencyMs) => results.n8n?.find((e) => e.contender === contender
-    && (contender === 'recipe' || e.concurrency === concurrency) && e.n === n && e.latencyMs === latencyMs)?.median;
-  const floor = (concurrency, n, latencyMs) => results.floor?.find((e) => e.concurrency === concurrency && e.n === n && e.latencyMs === latencyMs)?.median;
-  for (const n of NS) {
-    for (const latencyMs of LATENCIES) {
-      const recipe = find('recipe', null, n, latencyMs);
-      for (const c of CONCURRENCIES) {
-        const ours = find('node', c, n, latencyMs);
-        const fl = floor(c, n, latencyMs);
-        out.push({
-          n, latencyMs, concurrency: c,
-          vsRecipe: ours?.callsPerSec && recipe?.callsPerSec ? Number((ours.callsPerSec / recipe.callsPerSec).toFixed(2)) : null,
-          ofFloor: ours?.callsPerSec && fl?.callsPerSec ? Number((ours.callsPerSec / fl.callsPerSec).toFixed(3)) : null,
-          rssVsRecipe: ours?.peakTreeRssMb && recipe?.peakTreeRssMb ? Number((ours.peakTreeRssMb / recipe.peakTreeRssMb).toFixed(2)) : null,
-          wallVsRecipe: ours?.wallMs && recipe?.wallMs ? Number((recipe.wallMs / ours.wallMs).toFixed(2)) : null,
-        });
-      }
-    }
-  }
-  return out;
-}
-
-function targets(results) {
-  const t = [];
-  const r = (n, latencyMs, c) => results.ratios?.find((x) => x.n === n && x.latencyMs === latencyMs && x.concurrency === c);
-  const node = (n, latencyMs, c) => results.n8n?.find((e) => e.contender === 'node' && e.concurrency === c && e.n === n && e.latencyMs === latencyMs)?.median;
-  const add = (name, measured, pass, note) => t.push({ name, measured, pass: measured == null ? null : pass, note });
-
-  const a = r(10_000, 0, 20);
-  const a5 = r(10_000, 0, 5);
-  add('10,000 items at 0 ms: node >= 5x the recipe\'s calls/s (stretch 10x)', a?.vsRecipe == null ? null : `${a.vsRecipe}x at concurrency 20${a5?.vsRecipe != null ? `, ${a5.vsRecipe}x at 5` : ''}`,
-    a?.vsRecipe >= 5, a?.vsRecipe >= 10 ? 'stretch met' : undefined);
-  const b = r(1000, 20, 20);
-  add('1,000 items at 20 ms, concurrency 20: >= 2x the recipe', b?.vsRecipe == null ? null : `${b.vsRecipe}x`, b?.vsRecipe >= 2);
-  add('1,000 items at 20 ms, concurrency 20: >= 80 % of the floor', b?.ofFloor == null ? null : `${(b.ofFloor * 100).toFixed(0)} %`, b?.ofFloor >= 0.8);
-  const inflight = [];
-  for (const e of results.n8n ?? []) {
-    if (e.contender !== 'node') continue;
-    for (const run1 of e.runs) if (run1.peakInFlight != null) inflight.push({ c: e.concurrency, peak: run1.peakInFlight });
-  }
-  for (const e of results.scaling ?? []) for (const run1 of e.runs) if (run1.peakInFlight != null) inflight.push({ c: e.concurrency, peak: run1.peakInFlight });
-  const over = inflight.filter((x) => x.peak > x.c);
-  add('never more requests in flight than the concurrency option', inflight.length ? `${over.length} of ${inflight.length} node runs over (max ${Math.max(...inflight.map((x) => x.peak))} at c ${inflight.find((x) => x.peak === Math.max(...inflight.map((y) => y.peak)))?.c})` : null, over.length === 0);
-  const rssN = NS.includes(10_000) ? 10_000 : NS[NS.length - 1];
-  const recipeRss = results.n8n?.find((e) => e.contender === 'recipe' && e.n === rssN && e.latencyMs === 0)?.median?.peakTreeRssMb;
-  const oursRss = node(rssN, 0, 20)?.peakTreeRssMb;
-  add(`peak RSS at ${rssN.toLocaleString('en-US')} items (0 ms, c 20) <= the recipe's`, oursRss != null && recipeRss != null ? `${oursRss} MB vs ${recipeRss} MB` : null, oursRss <= recipeRss);
-  const sc = results.scaling ?? [];
-  const base = sc.find((e) => e.n === 1000)?.median?.perItemMs;
-  const larger = sc.filter((e) => e.n > 1000 && e.median?.perItemMs != null);
-  if (base && larger.length) {
-    const worst = larger.reduce((w, e) => (Math.abs(e.median.perItemMs / base - 1) > Math.abs(w.median.perItemMs / base - 1) ? e : w));
-    const dev = worst.median.perItemMs / base - 1;
-    add('time per item flat (±20 %) from 1,000 to 100,000 items', `${larger.map((e) => `${e.n.toLocaleString('en-US')}: ${(100 * (e.median.perItemMs / base - 1)).toFixed(0)} %`).join(', ')} vs 1,000`,
-      Math.abs(dev) <= 0.2, QUICK ? 'quick run: only up to 1,000 items' : undefined);
-  } else add('time per item flat (±20 %) from 1,000 to 100,000 items', null, null);
-  const core = results.core?.sizes?.find((s) => s.items === 100_000)?.wasm?.batched;
-  add('core per item <= 2 µs batched (100,000 items)', core == null ? null : `${core} µs`, core <= 2);
-  return t;
-}
-
-// ---------------------------------------------------------------------------------------------
 
 async function main() {
   const started = new Date();
@@ -507,7 +443,7 @@ async function main() {
         core: readJson(path.join(REPO_ROOT, 'packages', 'huskyvoice-core', 'package.json'))?.version ?? null,
         sandbox: /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(REPO_ROOT, 'crates', 'huskyvoice-sandbox', 'Cargo.toml'), 'utf8'))?.[1] ?? null,
       },
-      options: { runs: RUNS, quick: QUICK, only: [...ONLY], ns: NS, latencies: LATENCIES, concurrencies: CONCURRENCIES, scalingNs: SCALING_NS },
+      options: { argv, runs: RUNS, quick: QUICK, only: [...ONLY], ns: NS, latencies: LATENCIES, concurrencies: CONCURRENCIES, scalingNs: SCALING_NS },
       loadavgStart: os.loadavg().map((x) => Number(x.toFixed(2))),
       notes: [],
     },
@@ -558,7 +494,7 @@ async function main() {
   if (wantProfile && tarball) {
     const { profileNode } = await import('./profile.mjs');
     results.profiles = [];
-    for (const recipe of flag('--profile-recipe') ? [false, true] : [false]) {
+    for (const recipe of flag('--no-profile-recipe') ? [false] : [false, true]) {
       log(`profiling the ${recipe ? 'recipe' : 'node'} (bench/profile.mjs, ${PROFILE_N} items)`);
       try {
         results.profiles.push(await profileNode({ tarball, n: PROFILE_N, concurrency: 20, latencyMs: 0, recipe, onProgress: log }));
@@ -568,8 +504,8 @@ async function main() {
     }
   }
 
-  results.ratios = ratios(results);
-  results.targets = targets(results);
+  results.ratios = computeRatios(results);
+  results.targets = computeTargets(results);
   results.meta.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   results.meta.durationS = Math.round((Date.now() - t0) / 1000);
   if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
