@@ -213,6 +213,19 @@ describe('failed calls', () => {
 		assert.equal(error.httpCode, '404');
 		const sent = (await sb.requests()).length;
 		assert.equal(sent, 3, 'with concurrency 1, nothing after the failing item');
+		// No item comes out of a failed run, so the error keeps the record of what was done.
+		assert.match(error.description, /Before the run failed, 2 calls were cancelled: f_s0, f_s1; 5 items were not sent\./);
+		for (const id of ['f_s0', 'f_s1']) assert.equal((await sb.getCall(id)).status, 'cancelled');
+	});
+
+	test('a failure before anything is sent says that no call was cancelled', async () => {
+		await sb.reset();
+		await sb.addCalls([{ call_id: 'f_v0' }]);
+		const { error } = await run({
+			items: idsItems(['f_v0', 'bad id']),
+			credentials: restCredentials(sb.url),
+		});
+		assert.match(error.description, /No call was cancelled before the run failed; 1 item was not sent\./);
 	});
 
 	test('an execution cancelled during a retry wait stops at once', async () => {

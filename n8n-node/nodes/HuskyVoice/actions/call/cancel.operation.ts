@@ -387,8 +387,31 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			failure.first = { index, error: makeError(node, output, index, safeDescription) };
 		}
 	};
+	// A failed run outputs no items, so its error must say what was already done: a cancel that
+	// succeeded before the failure is real and must not be lost from the record.
 	const throwFirstFailure = () => {
-		if (failure.first !== undefined) throw failure.first.error;
+		if (failure.first === undefined) return;
+		const { error, index } = failure.first;
+		const cancelledIds: string[] = [];
+		let notSent = 0;
+		for (const i of network) {
+			const r = results[i];
+			if (r === undefined) {
+				if (i !== index) notSent++;
+			} else if (r.cancelled === true) {
+				cancelledIds.push(String(r.callId));
+			}
+		}
+		if (network.length > 0) {
+			const shown = cancelledIds.slice(0, 20).join(', ');
+			const more = cancelledIds.length > 20 ? ` and ${cancelledIds.length - 20} more` : '';
+			const summary =
+				cancelledIds.length === 0
+					? 'No call was cancelled before the run failed'
+					: `Before the run failed, ${plural(cancelledIds.length, 'call')} ${cancelledIds.length === 1 ? 'was' : 'were'} cancelled: ${shown}${more}`;
+			error.description = `${error.description ?? ''} ${summary}; ${plural(notSent, 'item')} ${notSent === 1 ? 'was' : 'were'} not sent. Use "On Error: Continue" to get one output item per call.`.trim();
+		}
+		throw error;
 	};
 
 	for (let i = 0; i < count; i++) {
