@@ -1,12 +1,8 @@
 import type {
-	IAdditionalCredentialOptions,
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
-	INode,
 	INodeExecutionData,
 	INodeProperties,
-	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
@@ -20,13 +16,15 @@ import type {
 	CancelOptions,
 	CancelRequest,
 	CancelResult,
-	RetryPolicy,
 	Via,
 } from '../../../../core/huskyvoice_core';
-import { API_CREDENTIAL, sendCancelRequest, WEBHOOK_CREDENTIAL } from '../../transport/request';
+import { sendCancelRequest } from '../../transport/request';
 import type { RawResponse } from '../../transport/request';
-
-const DEFAULT_CALL_ID = '={{ $json.call_id }}';
+import { cancelOptions, displayCallId, readCredential } from './cancel/credentials';
+import { failedItemJson, makeError, plural } from './cancel/errors';
+import { DEFAULT_CALL_ID, normaliseOptions, parameterReader } from './cancel/params';
+import { FAILING_OUTCOMES } from './cancel/types';
+import type { Credential, Options, Output, Plan } from './cancel/types';
 
 export const description: INodeProperties[] = [
 	{
@@ -127,213 +125,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-type OnNotCancellable = 'output' | 'error';
-
-interface Options {
-	onNotCancellable: OnNotCancellable;
-	dryRun: boolean;
-	concurrency: number;
-	timeoutMs: number;
-	policy: RetryPolicy;
-	maxAttempts: number;
-}
-
-interface Credential {
-	data: ICredentialDataDecryptedObject;
-	/** Passed to `httpRequestWithAuthentication` so n8n does not decrypt again per request. */
-	additional: IAdditionalCredentialOptions | undefined;
-	/** Values that must never be shown (API key; webhook URL and token). */
-	secrets: string[];
-}
-
-/** What a user sees on an output item. */
-interface Output extends IDataObject {
-	callId: string | null;
-	outcome: string;
-	cancelled: boolean;
-	callStatus: string | null;
-	message: string;
-	httpStatus: number | null;
-	via: Via;
-	attempts: number;
-}
-
-interface Plan {
-	via: Via;
-	callId: string | null;
-	options: Options;
-	credential: Credential;
-	request?: CancelRequest;
-}
-
-/** Outcomes that fail the item (besides not_cancellable with onNotCancellable = error). */
-const FAILING_OUTCOMES = new Set([
-	'not_found',
-	'unauthorized',
-	'forbidden',
-	'rate_limited',
-	'server_error',
-	'invalid_response',
-]);
-
-// ---------------------------------------------------------------------------------------------
-// Parameters. Every parameter is read per item, but a value that cannot differ between items
-// (no expression in it) is read once, and the default `={{ $json.call_id }}` (or any
-// `={{ $json.field }}`) is read straight from the item's json: n8n would otherwise run its
-// expression engine once per item, which costs more than the whole cancel request.
-
-const JSON_FIELD_EXPRESSION =
-	/^=\s*\{\{\s*\$json\s*(?:\.\s*([A-Za-z_$][\w$]*)|\[\s*(["'])([^"'\\]*)\2\s*\])\s*\}\}\s*$/;
-
-function hasExpression(value: unknown): boolean {
-	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some(hasExpression);
-	if (value !== null && typeof value === 'object') return Object.values(value).some(hasExpression);
-	return false;
-}
-
-function parameterReader(
-	ctx: IExecuteFunctions,
-	node: INode,
-	items: INodeExecutionData[],
-	name: string,
-	fallback: unknown,
-): (itemIndex: number) => unknown {
-	const raw = node.parameters[name] === undefined ? fallback : node.parameters[name];
-	if (!hasExpression(raw)) return () => raw;
-	if (typeof raw === 'string') {
-		const match = JSON_FIELD_EXPRESSION.exec(raw);
-		if (match) {
-			const field = match[1] ?? match[3];
-			return (itemIndex) => items[itemIndex]?.json?.[field];
-		}
-	}
-	return (itemIndex) => ctx.getNodeParameter(name, itemIndex, fallback);
-}
-
-function numberOption(value: unknown, fallback: number, min: number, max: number): number {
-	const n = typeof value === 'number' ? value : Number(value);
-	if (value === undefined || value === null || value === '' || !Number.isFinite(n)) return fallback;
-	return Math.min(max, Math.max(min, n));
-}
-
-function normaliseOptions(raw: unknown): Options {
-	const o = (raw !== null && typeof raw === 'object' ? raw : {}) as IDataObject;
-	const maxAttempts = Math.floor(numberOption(o.maxAttempts, 3, 1, 10));
-	const maxTotalWaitMs = Math.round(numberOption(o.maxTotalWaitSeconds, 30, 0, 86_400) * 1000);
-	return {
-		onNotCancellable: o.onNotCancellable === 'error' ? 'error' : 'output',
-		dryRun: o.dryRun === true || o.dryRun === 'true',
-		concurrency: Math.floor(numberOption(o.concurrency, 5, 1, 100)),
-		timeoutMs: Math.round(numberOption(o.timeoutSeconds, 30, 0.1, 3_600) * 1000),
-		policy: { maxAttempts, maxTotalWaitMs },
-		maxAttempts,
-	};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Credentials: read (and decrypted) once per credential type and execution.
-
-function webhookToken(webhook: string): string | undefined {
-	const match = /\/hooks\/([^/?#\s]+)/.exec(webhook);
-	return match ? match[1] : undefined;
-}
-
-async function readCredential(
-	ctx: IExecuteFunctions,
-	node: INode,
-	via: Via,
-	itemIndex: number,
-): Promise<Credential> {
-	const type = via === 'rest' ? API_CREDENTIAL : WEBHOOK_CREDENTIAL;
-	const data = await ctx.getCredentials<ICredentialDataDecryptedObject>(type, itemIndex);
-	const secrets: string[] = [];
-	const push = (value: unknown) => {
-		const s = typeof value === 'string' ? value.trim() : '';
-		if (s.length > 0 && !secrets.includes(s)) secrets.push(s);
-	};
-	let additional: IAdditionalCredentialOptions | undefined;
-	if (via === 'rest') {
-		push(data.apiKey);
-		const ref = node.credentials?.[type];
-		if (ref?.id) {
-			additional = { credentialsDecrypted: { id: ref.id, name: ref.name, type, data } };
-		}
-	} else {
-		const webhook = typeof data.webhook === 'string' ? data.webhook.trim() : '';
-		push(webhookToken(webhook));
-		push(webhook);
-	}
-	return { data, additional, secrets };
-}
-
-function text(value: unknown): string | null {
-	return typeof value === 'string' && value.trim() !== '' ? value : null;
-}
-
-function cancelOptions(plan: Plan, rawCallId: unknown): CancelOptions {
-	const { data } = plan.credential;
-	// The core validates the call id's type too (a number or null gets a clear message).
-	const callId = rawCallId as string;
-	if (plan.via === 'rest') {
-		const apiKey = text(data.apiKey);
-		return {
-			via: 'rest',
-			callId,
-			baseUrl: text(data.baseUrl),
-			// The credential's `authenticate` adds the header to real requests; a dry run shows it redacted.
-			...(plan.options.dryRun && apiKey !== null ? { apiKey, redact: true } : {}),
-		};
-	}
-	return {
-		via: 'webhook',
-		callId,
-		webhook: typeof data.webhook === 'string' ? data.webhook : '',
-		baseUrl: text(data.baseUrl),
-		redact: plan.options.dryRun,
-	};
-}
-
-function displayCallId(raw: unknown): string | null {
-	if (raw === undefined || raw === null) return null;
-	return typeof raw === 'string' ? raw : JSON.stringify(raw);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-function plural(n: number, word: string): string {
-	return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function makeError(
-	node: INode,
-	output: Output,
-	itemIndex: number,
-	description: string,
-): NodeApiError | NodeOperationError {
-	if (output.httpStatus !== null) {
-		const httpCode = String(output.httpStatus);
-		const error = new NodeApiError(node, { message: output.message, httpCode } as JsonObject, {
-			message: output.message,
-			description,
-			httpCode,
-			itemIndex,
-		});
-		// NodeApiError swaps in a generic text when the message happens to contain an error code
-		// such as EPERM; the core's message is the precise one.
-		error.message = output.message;
-		return error;
-	}
-	return new NodeOperationError(node, output.message, { itemIndex, description });
-}
-
-/** The item for "Continue On Fail": n8n's error output takes json holding only error/message/details. */
-function failedItemJson(output: Output, description: string, toErrorOutput: boolean): IDataObject {
-	if (toErrorOutput) return { error: output.message, details: { ...output, description } };
-	return { ...output, error: output.message, description };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -409,7 +200,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				cancelledIds.length === 0
 					? 'No call was cancelled before the run failed'
 					: `Before the run failed, ${plural(cancelledIds.length, 'call')} ${cancelledIds.length === 1 ? 'was' : 'were'} cancelled: ${shown}${more}`;
-			error.description = `${error.description ?? ''} ${summary}; ${plural(notSent, 'item')} ${notSent === 1 ? 'was' : 'were'} not sent. Use "On Error: Continue" to get one output item per call.`.trim();
+			error.description =
+				`${error.description ?? ''} ${summary}; ${plural(notSent, 'item')} ${notSent === 1 ? 'was' : 'were'} not sent. Use "On Error: Continue" to get one output item per call.`.trim();
 		}
 		throw error;
 	};
@@ -482,7 +274,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			let why: string;
 			if (attempts >= maxAttempts) why = `Max Attempts is ${maxAttempts}`;
 			else if (stopped) why = 'another item failed the run';
-			else why = `another wait would exceed Max Total Wait (${(policy.maxTotalWaitMs ?? 0) / 1000} s)`;
+			else
+				why = `another wait would exceed Max Total Wait (${(policy.maxTotalWaitMs ?? 0) / 1000} s)`;
 			output.message = `${output.message} Gave up after ${plural(attempts, 'attempt')}: ${why}.`;
 		}
 		const facts = [
