@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
+import { coreWorkload } from '../lib/core-workload.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -37,29 +38,7 @@ if (args.includes('--parity')) {
   process.exit(report.agree === report.cases ? 0 : 1);
 }
 
-// ---- the workload of bench/core.bench.mjs ----
-const OK = (id) => `{"success":true,"call_id":"${id}","status":"cancelled","message":"Call has been successfully cancelled."}`;
-const options = Array.from({ length: ITEMS }, (_, i) => ({ via: 'rest', callId: `call_${i}`, baseUrl: 'http://127.0.0.1:4010' }));
-const responses = options.map((o) => ({ via: 'rest', callId: o.callId, statusCode: 200, headers: { 'content-type': 'application/json' }, body: OK(o.callId) }));
-
-function single() {
-  let n = 0;
-  for (let i = 0; i < ITEMS; i++) {
-    core.validateCallId(options[i].callId);
-    const req = core.buildCancelRequest(options[i]);
-    const res = core.interpretCancelResponse(responses[i]);
-    if (req.url && res.outcome === 'cancelled') n++;
-  }
-  return n;
-}
-
-function batched() {
-  const built = core.buildCancelRequests(options);
-  const results = core.interpretCancelResponses(responses);
-  let n = 0;
-  for (let i = 0; i < ITEMS; i++) if (built[i].ok && results[i].outcome === 'cancelled') n++;
-  return n;
-}
+const { single, batched } = coreWorkload(core, ITEMS);
 
 function measure(fn) {
   fn();
