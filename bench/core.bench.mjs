@@ -1,6 +1,7 @@
 // Per-item cost of the core's work for one cancel (validate + build + interpret), through
 // the WebAssembly boundary: one call per item vs batched calls. Prints a table and JSON.
 // Usage: node bench/core.bench.mjs [--items 100000] [--runs 5] [--mode both|batched|single] [--json]
+//        [--core DIR]   another build's packages/huskyvoice-core folder (before/after comparisons)
 // Medians are printed; with --detail also the fastest run (useful on a busy machine) and a
 // breakdown of the batched path: each batch call alone, and the JS-only part of the JSON
 // transport (JSON.stringify of the inputs + JSON.parse of equivalent outputs).
@@ -21,8 +22,13 @@ const RUNS = arg('--runs', 5);
 const MODE = args.includes('--mode') ? args[args.indexOf('--mode') + 1] : 'both';
 const DETAIL = args.includes('--detail');
 
+const CORE_DIR = args.includes('--core') ? args[args.indexOf('--core') + 1] : null;
+const embeddedPath = CORE_DIR ? `${CORE_DIR}/embedded/huskyvoice_core.js` : require.resolve('huskyvoice-core/embedded');
+const wasmPath = CORE_DIR ? `${CORE_DIR}/pkg/huskyvoice_core_bg.wasm`
+  : require.resolve('huskyvoice-core').replace(/huskyvoice_core\.js$/, 'huskyvoice_core_bg.wasm');
+
 const t0 = performance.now();
-const core = require('huskyvoice-core/embedded');
+const core = require(embeddedPath);
 const coldLoadMs = performance.now() - t0;
 
 const { options, responses, single, batched } = coreWorkload(core, ITEMS);
@@ -57,7 +63,7 @@ function breakdown() {
   return out;
 }
 
-const wasm = readFileSync(require.resolve('huskyvoice-core').replace(/huskyvoice_core\.js$/, 'huskyvoice_core_bg.wasm'));
+const wasm = readFileSync(wasmPath);
 const result = {
   items: ITEMS,
   runs: RUNS,

@@ -108,6 +108,9 @@ function parity(plain, wasm) {
     '{"success":false,"code":"Y","message":"m2"}', '{"detail":"m3"}', '{"message":"Call can no longer be cancelled"}', '{"error":"m5"}',
     'plain words', '<html><body>502 Bad Gateway</body></html>', '<!DOCTYPE html><p>x', '{"success": tru', '"just a string"', '[1,2]',
     '', '   ', `{"message":"${'x'.repeat(1000)}"}`, '{"message":"a\\nb"}', '{"message":"key sk_live_abcdef123456 leaked"}',
+    '{"message":"Call is already ringing"}', '{"error":{"code":"C","message":"The call is in progress"}}', '{"status":"pending"}',
+    '{"error":{"status":"disallowed"}}', '{"message":"Cancellation failed"}', '{"status":"queued","status":"cancelled"}',
+    '{"status":5,"error":{"status":"answered"}}',
   ];
   const statuses = [200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 302, 418];
   const responses = [];

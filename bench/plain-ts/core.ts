@@ -516,7 +516,21 @@ function buildOne(o: Json, context: string): CancelRequest {
 // ---------------------------------------------------------------------------------------------
 // interpreting responses (response_body.rs, http_date.rs, interpret.rs)
 
-const CALL_STATES = ['queued', 'initiated', 'ringing', 'in_progress', 'completed', 'failed', 'cancelled'];
+const CALL_STATES = ['queued', 'pending', 'scheduled', 'initiated', 'ringing', 'answered', 'in_progress', 'completed', 'failed', 'disallowed', 'cancelled'];
+const PRE_DIAL = ['queued', 'pending', 'scheduled'];
+const LEADS = ['already', 'is', 'was', 'been', 'now', 'currently', 'status'];
+
+/** call_state.rs state_named_in: a state word right after a lead word. */
+function stateNamedIn(message: string): string | undefined {
+  const words = message.split(/[^A-Za-z0-9_-]+/).filter((w) => w !== '');
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (!LEADS.includes(asciiLower(words[i]))) continue;
+    if (asciiLower(words[i + 1]) === 'in' && words[i + 2] !== undefined && asciiLower(words[i + 2]) === 'progress') return 'in_progress';
+    const state = normaliseState(words[i + 1]);
+    if (state !== undefined) return state;
+  }
+  return undefined;
+}
 
 function normaliseState(s: string): string | undefined {
   if (s === 'cancelled') return s;
@@ -749,9 +763,10 @@ function interpretOne(r: Json, clockMs: number): CancelResult {
     return finish('invalid_response', status, f.state, `HuskyVoice answered HTTP ${status} for call ${callId} but ${why}; the call is not confirmed cancelled.`);
   }
   if (status === 400 || status === 409 || status === 422) {
-    if (f.state === 'cancelled') return finish('cancelled', status, 'cancelled', `Call ${callId} is already cancelled (HTTP ${status})${said}.`);
-    if (f.state === 'queued') return finish('invalid_response', status, 'queued', `HuskyVoice answered HTTP ${status} for call ${callId} while reporting it queued${said}; the call is not confirmed cancelled. Try again.`);
-    if (f.state !== undefined) return finish('not_cancellable', status, f.state, `Call ${callId} can no longer be cancelled: it is ${f.state}. Only queued calls can be cancelled.`);
+    const state = f.state ?? (f.message === undefined ? undefined : stateNamedIn(f.message));
+    if (state === 'cancelled') return finish('cancelled', status, 'cancelled', `Call ${callId} is already cancelled (HTTP ${status})${said}.`);
+    if (state !== undefined && PRE_DIAL.includes(state)) return finish('invalid_response', status, state, `HuskyVoice answered HTTP ${status} for call ${callId} while reporting it ${state}${said}; the call is not confirmed cancelled. Try again.`);
+    if (state !== undefined) return finish('not_cancellable', status, state, `Call ${callId} can no longer be cancelled: it is ${state}. Only queued calls can be cancelled.`);
     if (saysNotCancellable(f)) return finish('not_cancellable', status, undefined, `Call ${callId} can no longer be cancelled (HTTP ${status})${said}. Only queued calls can be cancelled.`);
     return finish('invalid_response', status, undefined, `HuskyVoice rejected the cancel request for call ${callId} (HTTP ${status})${said}.`);
   }

@@ -30,6 +30,14 @@ const TABLE = [
   ['invalid_response 200 HTML', 'rest', 200, {}, '<!doctype html><title>Login</title>', 'invalid_response', false, undefined],
   ['invalid_response 418', 'rest', 418, {}, 'teapot', 'invalid_response', false, undefined],
   ['invalid_response 301', 'rest', 301, {}, '', 'invalid_response', false, undefined],
+  // API-CONTRACT §3.4/§6: a state named only in the message text; pre-dial and terminal states.
+  ['not_cancellable 409 "already ringing"', 'rest', 409, {}, '{"error":{"code":"CONFLICT","message":"Call is already ringing"}}', 'not_cancellable', false, 'ringing'],
+  ['not_cancellable 400 "call is in progress"', 'webhook', 400, {}, '{"message":"The call is in progress"}', 'not_cancellable', false, 'in_progress'],
+  ['not_cancellable 422 "already initiated"', 'rest', 422, {}, '{"detail":"Call already initiated"}', 'not_cancellable', false, 'initiated'],
+  ['not_cancellable 409 disallowed', 'rest', 409, {}, notCancellable('disallowed'), 'not_cancellable', false, 'disallowed'],
+  ['invalid_response 409 pending (pre-dial)', 'rest', 409, {}, '{"error":{"status":"pending"}}', 'invalid_response', false, 'pending'],
+  ['invalid_response 409 scheduled (pre-dial)', 'rest', 409, {}, '{"error":{"status":"scheduled"}}', 'invalid_response', false, 'scheduled'],
+  ['invalid_response 400 "Cancellation failed" (no state claim)', 'rest', 400, {}, '{"message":"Cancellation failed"}', 'invalid_response', false, undefined],
 ];
 
 function expectCoreError(fn, code, ...fragments) {
@@ -137,6 +145,25 @@ module.exports = function defineSuite(core, label) {
         assert.deepEqual([results[4].ok, results[4].error.code], [false, 'INVALID_CALL_ID']);
       });
       it('rejects a non-array', () => expectCoreError(() => core.buildCancelRequests({}), 'INVALID_OPTIONS', 'array'));
+      it('reads a lone UTF-16 surrogate as U+FFFD, like the single call', () => {
+        const [batch] = core.buildCancelRequests([{ via: 'rest', callId: 'ab\ud800c' }]);
+        assert.equal(batch.error.code, 'INVALID_CALL_ID');
+        assert.match(batch.error.message, /U\+FFFD/);
+        expectCoreError(() => core.buildCancelRequest({ via: 'rest', callId: 'ab\ud800c' }), 'INVALID_CALL_ID', 'U+FFFD', 'position 3');
+        const long = 'x'.repeat(2000);
+        const [big] = core.buildCancelRequests([{ via: 'rest', callId: `${long}\udfff` }]);
+        assert.equal(big.error.code, 'INVALID_CALL_ID');
+        assert.equal(core.buildCancelRequests([{ via: 'rest', callId: 'ok\\ud800' }])[0].error.code, 'INVALID_CALL_ID');
+      });
+      it('refuses circular and deeply nested values with a message, never a crash', () => {
+        const loop = { via: 'rest' };
+        loop.callId = loop;
+        expectCoreError(() => core.buildCancelRequest(loop), 'INVALID_OPTIONS', 'buildCancelRequest');
+        let deep = 'c';
+        for (let i = 0; i < 200; i++) deep = [deep];
+        expectCoreError(() => core.buildCancelRequest({ via: 'rest', callId: deep }), 'INVALID_OPTIONS', 'nested');
+        assert.equal(core.validateCallId(' ok_1 '), 'ok_1');
+      });
     });
 
     describe('interpretCancelResponse: the outcome table', () => {
@@ -175,6 +202,8 @@ module.exports = function defineSuite(core, label) {
         expectCoreError(() => core.interpretCancelResponse({ via: 'rest', callId: 'c', statusCode: 'x' }), 'INVALID_OPTIONS', 'statusCode');
         expectCoreError(() => core.interpretCancelResponse({ via: 'rest', callId: 'c', statusCode: 200, body: { status: 'cancelled' } }), 'INVALID_OPTIONS', 'raw response text');
         expectCoreError(() => core.interpretCancelResponse(undefined), 'INVALID_OPTIONS');
+        const e = expectCoreError(() => core.interpretCancelResponse({ via: 'rest', callId: 'c', statusCode: 200, headers: 'x' }), 'INVALID_OPTIONS', 'headers');
+        assert.doesNotMatch(e.message, /line \d+ column/, 'no position in text the caller never wrote');
       });
       it('interprets a batch', () => {
         const rs = core.interpretCancelResponses([

@@ -4,10 +4,9 @@
 //! Also runs the wasm binding's batch path natively (JSON text in, item by item through the
 //! core, JSON text out), so the Rust share of `buildCancelRequests` / `interpretCancelResponses`
 //! can be told apart from the JS share. Fastest of five runs, to resist a busy machine.
-use huskyvoice_core::input::{CancelOptionsInput, CancelResponseInput};
+use huskyvoice_core::batch;
 use huskyvoice_core::interpret::{interpret_cancel_response, CancelResponse};
-use huskyvoice_core::json::{Json, ToJson};
-use huskyvoice_core::request::{build_cancel_request, CancelOptions, RequestBuilder, Via};
+use huskyvoice_core::request::{build_cancel_request, CancelOptions, Via};
 use std::time::Instant;
 
 fn fastest(n: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
@@ -23,6 +22,7 @@ fn fastest(n: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
 
 fn main() {
     let n = 100_000;
+    let only_batch = std::env::args().any(|a| a == "--batch-interpret");
     let ids: Vec<String> = (0..n).map(|i| format!("call_{i}")).collect();
     let bodies: Vec<String> = ids
         .iter()
@@ -63,51 +63,44 @@ fn main() {
     );
 
     // The batch path of the wasm binding, on the text JSON.stringify would give it.
-    let mut options = String::from("[");
-    let mut responses = String::from("[");
-    for (i, (id, body)) in ids.iter().zip(&bodies).enumerate() {
-        if i > 0 {
-            options.push(',');
-            responses.push(',');
-        }
-        options.push_str(&format!(
-            "{{\"via\":\"rest\",\"callId\":\"{id}\",\"baseUrl\":\"http://127.0.0.1:4010\"}}"
-        ));
-        responses.push_str(&format!(
-            "{{\"via\":\"rest\",\"callId\":\"{id}\",\"statusCode\":200,\"headers\":{{\"content-type\":\"application/json\"}},\"body\":"
-        ));
-        huskyvoice_core::json::write_str(&mut responses, body);
-        responses.push('}');
-    }
-    options.push(']');
-    responses.push(']');
+    let options: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({"via": "rest", "callId": id, "baseUrl": "http://127.0.0.1:4010"}))
+        .collect();
+    let responses: Vec<serde_json::Value> = ids
+        .iter()
+        .zip(&bodies)
+        .map(|(id, body)| serde_json::json!({"via": "rest", "callId": id, "statusCode": 200, "headers": {"content-type": "application/json"}, "body": body}))
+        .collect();
+    let options = serde_json::to_string(&options).unwrap_or_default();
+    let responses = serde_json::to_string(&responses).unwrap_or_default();
     let (batch_build_us, out_len) = fastest(n, || {
-        let mut builder = RequestBuilder::default();
-        let mut out = String::with_capacity(options.len() * 2);
-        Json::for_each_item(&options, |o| {
-            let input = CancelOptionsInput::from_json(&o);
-            if let Ok(r) = input.to_options().and_then(|o| builder.build(&o)) {
-                out.push_str("{\"ok\":true,\"request\":");
-                r.write_json(&mut out);
-                out.push_str("},");
-            }
-            true
-        });
-        out.len()
+        batch::build_requests(&options)
+            .map(|t| t.len())
+            .unwrap_or(0)
     });
     let (batch_interpret_us, out_len2) = fastest(n, || {
-        let mut out = String::with_capacity(responses.len());
-        Json::for_each_item(&responses, |r| {
-            if let Ok(input) = CancelResponseInput::from_json(&r) {
-                if let Ok(resp) = input.to_response(0.0) {
-                    interpret_cancel_response(&resp).write_json(&mut out);
-                    out.push(',');
-                }
-            }
-            true
-        });
-        out.len()
+        batch::interpret_responses(&responses, 0.0)
+            .map(|t| t.len())
+            .unwrap_or(0)
     });
+    if only_batch {
+        for _ in 0..20 {
+            let _ = batch::interpret_responses(&responses, 0.0);
+        }
+        return;
+    }
+    let (raw_us, raw_n) = fastest(n, || {
+        serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&responses)
+            .map(|v| v.len())
+            .unwrap_or(0)
+    });
+    let (raw_opt_us, raw_opt_n) = fastest(n, || {
+        serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&options)
+            .map(|v| v.len())
+            .unwrap_or(0)
+    });
+    println!("element split alone: responses {raw_us:.3} µs/item, options {raw_opt_us:.3} ({raw_n} {raw_opt_n})");
     println!(
         "batch path (JSON text in and out): build {batch_build_us:.3} µs/item, interpret {batch_interpret_us:.3} µs/item ({out_len} {out_len2})"
     );

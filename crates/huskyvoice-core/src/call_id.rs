@@ -17,7 +17,7 @@ pub fn validate_call_id(input: &str) -> Result<String, CoreError> {
 
 /// [`validate_call_id`] without the copy: the trimmed id, borrowed from `input`.
 pub fn check_call_id(input: &str) -> Result<&str, CoreError> {
-    let id = input.trim_matches(|c: char| c.is_ascii_whitespace());
+    let id = input.trim_ascii();
     if id.is_empty() {
         return Err(CoreError::new(
             ErrorCode::InvalidCallId,

@@ -53,6 +53,16 @@ impl fmt::Display for CoreError {
 
 impl std::error::Error for CoreError {}
 
+/// Why serde_json refused an input, without its "at line 1 column 40": the text it read was
+/// made by `JSON.stringify`, never seen by the caller, so a position in it would mislead.
+pub fn json_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((reason, _)) => reason.to_string(),
+        None => text,
+    }
+}
+
 /// Describes one character for an error message: printable ASCII is quoted, anything else
 /// (spaces, controls, non-ASCII) is shown as its Unicode code point so it is visible.
 pub fn describe_char(c: char) -> String {

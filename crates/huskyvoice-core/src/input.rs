@@ -1,59 +1,18 @@
 //! Loosely typed inputs as JavaScript sends them, turned into typed options with messages
-//! that say which field is wrong. JS callers (and n8n expressions) can hand over numbers,
-//! `null` or objects where text belongs; those become errors here, never panics.
+//! that say which field is wrong. Each input struct is read with serde (serde_json, from the
+//! JSON text the wasm binding hands over); every field is a [`Loose`] value, so a wrong type
+//! becomes a precise error here, never a deserializer's generic one and never a panic.
 
 use crate::error::{number_text, CoreError, ErrorCode};
 use crate::interpret::{CancelResponse, TransportError};
-use crate::json::Json;
+use crate::loose::present;
+pub use crate::loose::Loose;
 use crate::request::{CancelOptions, Via};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
 use std::borrow::Cow;
-
-/// Any JSON-like value, keeping only what error messages need.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Loose<'a> {
-    Str(Cow<'a, str>),
-    Num(f64),
-    Bool(bool),
-    Null,
-    Array,
-    Object,
-}
-
-impl Loose<'_> {
-    /// What a wrong value was, for messages ("the number 42", "null").
-    pub fn describe(&self) -> String {
-        match self {
-            Loose::Str(_) => "text".to_string(),
-            Loose::Num(n) => format!("the number {}", number_text(*n)),
-            Loose::Bool(b) => format!("the boolean {b}"),
-            Loose::Null => "null".to_string(),
-            Loose::Array => "a list".to_string(),
-            Loose::Object => "an object".to_string(),
-        }
-    }
-}
-
-impl<'a> Loose<'a> {
-    /// Reads a parsed JSON value, borrowing its text. Nested values are only classified.
-    pub fn from_json(v: &'a Json<'_>) -> Loose<'a> {
-        match v {
-            Json::Str(s) => Loose::Str(Cow::Borrowed(s)),
-            Json::Num(n) => Loose::Num(*n),
-            Json::Bool(b) => Loose::Bool(*b),
-            Json::Null => Loose::Null,
-            Json::Arr(_) => Loose::Array,
-            Json::Obj(_) => Loose::Object,
-        }
-    }
-}
-
-/// `obj[key]` as a loose value; `None` when absent or null.
-fn field<'a>(obj: &'a Json<'_>, key: &str) -> Option<Loose<'a>> {
-    match obj.get(key).map(Loose::from_json) {
-        None | Some(Loose::Null) => None,
-        other => other,
-    }
-}
+use std::fmt;
+use std::marker::PhantomData;
 
 fn text<'a>(
     field: &str,
@@ -72,28 +31,24 @@ fn text<'a>(
 }
 
 /// The options object of `buildCancelRequest`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CancelOptionsInput<'a> {
+    #[serde(borrow, default)]
     pub via: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub call_id: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub base_url: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub api_key: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub webhook: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub redact: Option<Loose<'a>>,
 }
 
 impl<'a> CancelOptionsInput<'a> {
-    pub fn from_json(v: &'a Json<'_>) -> CancelOptionsInput<'a> {
-        CancelOptionsInput {
-            via: field(v, "via"),
-            call_id: field(v, "callId"),
-            base_url: field(v, "baseUrl"),
-            api_key: field(v, "apiKey"),
-            webhook: field(v, "webhook"),
-            redact: field(v, "redact"),
-        }
-    }
-
     pub fn to_options(&self) -> Result<CancelOptions<'_>, CoreError> {
         let via = match &self.via {
             Some(Loose::Str(s)) => Some(Via::parse(s).ok_or_else(|| {
@@ -164,79 +119,99 @@ impl<'a> CancelOptionsInput<'a> {
     }
 }
 
-/// The `Retry-After` header out of a response's headers, if present.
+/// The `Retry-After` header out of a response's headers object. Header names are
+/// case-insensitive; n8n and Node give a value as text, a number or a list whose first entry
+/// counts. Other headers are walked past unread.
 #[derive(Debug, Default)]
 pub struct RetryAfterHeader<'a>(pub Option<Cow<'a, str>>);
 
-impl<'a> RetryAfterHeader<'a> {
-    /// Header names are case-insensitive; n8n and Node give a value as text, a number or a
-    /// list whose first entry counts.
-    pub fn from_json(headers: Option<&'a Json<'_>>) -> RetryAfterHeader<'a> {
-        let Some(Json::Obj(map)) = headers else {
-            return RetryAfterHeader(None);
-        };
-        let value = map
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
-            .map(|(_, v)| v);
-        let first = match value {
-            Some(Json::Arr(list)) => list.first(),
-            other => other,
-        };
-        RetryAfterHeader(match first {
-            Some(Json::Str(s)) => Some(Cow::Borrowed(s)),
-            Some(Json::Num(n)) if n.fract() == 0.0 && (0.0..1.8e19).contains(n) => {
-                let mut text = String::new();
-                crate::json::write_u64(&mut text, *n as u64);
-                Some(Cow::Owned(text))
+impl<'de: 'a, 'a> Deserialize<'de> for RetryAfterHeader<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(HeadersVisitor(PhantomData))
+    }
+}
+
+struct HeadersVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for HeadersVisitor<'a> {
+    type Value = RetryAfterHeader<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of response headers")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+            let value = map.next_value::<Loose<'a>>()?;
+            if name.eq_ignore_ascii_case("retry-after") {
+                let first = match value {
+                    Loose::Array(items) => items.into_iter().next(),
+                    other => Some(other),
+                };
+                found = first.and_then(header_text);
             }
-            _ => None,
-        })
+        }
+        Ok(RetryAfterHeader(found))
+    }
+}
+
+fn header_text(v: Loose<'_>) -> Option<Cow<'_, str>> {
+    match v {
+        Loose::Str(s) => Some(s),
+        // Whole, non-negative numbers only: the integer type prints without float formatting.
+        Loose::Num(n) if n.fract() == 0.0 && (0.0..1.8e19).contains(&n) => {
+            Some(Cow::Owned((n as u64).to_string()))
+        }
+        _ => None,
     }
 }
 
 /// The object given to `interpretCancelResponse`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CancelResponseInput<'a> {
+    #[serde(borrow, default)]
     pub via: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub call_id: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub status_code: Option<Loose<'a>>,
-    pub headers: RetryAfterHeader<'a>,
+    #[serde(borrow, default)]
+    pub headers: Option<RetryAfterHeader<'a>>,
+    #[serde(borrow, default)]
     pub body: Option<Loose<'a>>,
+    #[serde(borrow, default)]
     pub transport_error: Option<Loose<'a>>,
-    pub now_ms: Option<f64>,
-    pub secrets: Vec<String>,
+    #[serde(borrow, default)]
+    pub now_ms: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub secrets: Option<Loose<'a>>,
 }
 
 impl<'a> CancelResponseInput<'a> {
-    pub fn from_json(v: &'a Json<'_>) -> Result<CancelResponseInput<'a>, CoreError> {
-        let secrets = match v.get("secrets") {
-            None | Some(Json::Null) => Vec::new(),
-            Some(Json::Arr(list)) => list
+    /// The values to redact (`secrets`): a list whose string entries count.
+    pub fn secret_list(&self) -> Result<Vec<String>, CoreError> {
+        match present(&self.secrets) {
+            None => Ok(Vec::new()),
+            Some(Loose::Array(items)) => Ok(items
                 .iter()
                 .filter_map(|s| s.as_str().map(str::to_string))
-                .collect(),
-            Some(_) => {
-                return Err(CoreError::new(
-                    ErrorCode::InvalidOptions,
-                    "interpretCancelResponse: \"secrets\" must be an array of strings.",
-                ))
-            }
-        };
-        Ok(CancelResponseInput {
-            via: field(v, "via"),
-            call_id: field(v, "callId"),
-            status_code: field(v, "statusCode"),
-            headers: RetryAfterHeader::from_json(v.get("headers")),
-            body: field(v, "body"),
-            transport_error: field(v, "transportError"),
-            now_ms: v.get("nowMs").and_then(Json::as_f64),
-            secrets,
-        })
+                .collect()),
+            Some(_) => Err(CoreError::new(
+                ErrorCode::InvalidOptions,
+                "interpretCancelResponse: \"secrets\" must be an array of strings.",
+            )),
+        }
     }
 
-    /// `now_ms` is the caller's clock, used when `nowMs` is not given.
-    pub fn to_response(&self, now_ms: f64) -> Result<CancelResponse<'_>, CoreError> {
+    /// `now_ms` is the caller's clock, used when `nowMs` is not given; `secrets` come from
+    /// [`Self::secret_list`].
+    pub fn to_response<'s>(
+        &'s self,
+        now_ms: f64,
+        secrets: &'s [String],
+    ) -> Result<CancelResponse<'s>, CoreError> {
         let bad = |m: String| CoreError::new(ErrorCode::InvalidOptions, m);
         let via = match &self.via {
             Some(Loose::Str(s)) => Via::parse(s),
@@ -285,10 +260,12 @@ impl<'a> CancelResponseInput<'a> {
             call_id,
             status_code,
             transport_error,
-            retry_after: self.headers.0.as_deref(),
+            retry_after: self.headers.as_ref().and_then(|h| h.0.as_deref()),
             body,
-            now_ms: self.now_ms.unwrap_or(now_ms),
-            secrets: &self.secrets,
+            now_ms: present(&self.now_ms)
+                .and_then(Loose::as_f64)
+                .unwrap_or(now_ms),
+            secrets,
         })
     }
 }
@@ -298,8 +275,7 @@ mod tests {
     use super::*;
 
     fn opts(json: &str) -> Result<(), CoreError> {
-        let parsed = Json::parse(json).unwrap();
-        let input = CancelOptionsInput::from_json(&parsed);
+        let input: CancelOptionsInput<'_> = serde_json::from_str(json).unwrap();
         input
             .to_options()
             .and_then(|o| crate::build_cancel_request(&o))
@@ -348,12 +324,18 @@ mod tests {
 
     #[test]
     fn response_input_reads_retry_after_case_insensitively() {
-        let parsed = Json::parse(
-            r#"{"via":"rest","callId":"c","statusCode":429,"headers":{"content-type":"x","Retry-After":["3"]},"body":""}"#,
-        ).unwrap();
-        let input = CancelResponseInput::from_json(&parsed).unwrap();
-        let r = crate::interpret_cancel_response(&input.to_response(0.0).unwrap());
-        assert_eq!(r.retry_after_ms, Some(3000));
+        for headers in [
+            r#"{"content-type":"x","Retry-After":["3"]}"#,
+            r#"{"retry-after":"3"}"#,
+            r#"{"RETRY-AFTER":3}"#,
+        ] {
+            let json = format!(
+                r#"{{"via":"rest","callId":"c","statusCode":429,"headers":{headers},"body":""}}"#
+            );
+            let input: CancelResponseInput<'_> = serde_json::from_str(&json).unwrap();
+            let r = crate::interpret_cancel_response(&input.to_response(0.0, &[]).unwrap());
+            assert_eq!(r.retry_after_ms, Some(3000), "{headers}");
+        }
     }
 
     #[test]
@@ -366,13 +348,35 @@ mod tests {
             r#"{"via":"rest","callId":"c"}"#,
             r#"{"via":"rest","callId":"c","statusCode":200,"body":{"status":"cancelled"}}"#,
         ] {
-            let parsed = Json::parse(json).unwrap();
-            let input = CancelResponseInput::from_json(&parsed).unwrap();
+            let input: CancelResponseInput<'_> = serde_json::from_str(json).unwrap();
             assert_eq!(
-                input.to_response(0.0).unwrap_err().code,
+                input.to_response(0.0, &[]).unwrap_err().code,
                 ErrorCode::InvalidOptions,
                 "{json}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn secrets_must_be_a_list() {
+        let input: CancelResponseInput<'_> =
+            serde_json::from_str(r#"{"secrets":["a",1,"b"]}"#).unwrap();
+        assert_eq!(input.secret_list().unwrap(), vec!["a", "b"]);
+        let input: CancelResponseInput<'_> = serde_json::from_str(r#"{"secrets":"a"}"#).unwrap();
+        assert_eq!(
+            input.secret_list().unwrap_err().code,
+            ErrorCode::InvalidOptions
+        );
+    }
+
+    #[test]
+    fn headers_that_are_not_an_object_are_refused() {
+        assert!(serde_json::from_str::<CancelResponseInput<'_>>(r#"{"headers":"x"}"#).is_err());
+        assert!(serde_json::from_str::<CancelResponseInput<'_>>(r#"{"headers":null}"#).is_ok());
     }
 }

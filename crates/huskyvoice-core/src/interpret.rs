@@ -1,6 +1,7 @@
 //! Turns one cancel response (or the lack of one) into exactly one [`Outcome`]
 //! (API-CONTRACT §3.4). "cancelled" is reported only when the server said so.
 
+use crate::call_state::{is_pre_dial, state_named_in};
 use crate::http_date::parse_retry_after;
 use crate::outcome::Outcome;
 use crate::redact::redact_secrets;
@@ -38,7 +39,7 @@ pub struct CancelResult {
     pub outcome: Outcome,
     pub call_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub call_status: Option<String>,
+    pub call_status: Option<&'static str>,
     pub message: String,
     pub http_status: Option<u16>,
     pub retryable: bool,
@@ -47,7 +48,7 @@ pub struct CancelResult {
 }
 
 pub fn interpret_cancel_response(r: &CancelResponse<'_>) -> CancelResult {
-    let call_id = r.call_id.trim();
+    let call_id = r.call_id.trim_ascii();
     let Some(status) = r.status_code else {
         let what = match r.transport_error {
             Some(TransportError::Timeout) => "the request timed out",
@@ -101,8 +102,8 @@ fn finish(
     };
     CancelResult {
         outcome,
-        call_id: r.call_id.trim().to_string(),
-        call_status: call_status.map(str::to_string),
+        call_id: r.call_id.trim_ascii().to_string(),
+        call_status,
         message: if r.secrets.is_empty() {
             message
         } else {
@@ -163,17 +164,21 @@ fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
 
 fn conflict(call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
     let said = server_said(f);
-    match f.state {
+    // A status field first; else a state the message names ("Call is already ringing").
+    let state = f
+        .state
+        .or_else(|| f.message.as_deref().and_then(state_named_in));
+    match state {
         // The server says the call already is cancelled: that is what the user wanted.
         Some("cancelled") => (
             Outcome::Cancelled,
             Some("cancelled"),
             format!("Call {call_id} is already cancelled (HTTP {status}){said}."),
         ),
-        Some("queued") => (
+        Some(state) if is_pre_dial(state) => (
             Outcome::InvalidResponse,
-            Some("queued"),
-            format!("HuskyVoice answered HTTP {status} for call {call_id} while reporting it queued{said}; the call is not confirmed cancelled. Try again."),
+            Some(state),
+            format!("HuskyVoice answered HTTP {status} for call {call_id} while reporting it {state}{said}; the call is not confirmed cancelled. Try again."),
         ),
         Some(state) => (
             Outcome::NotCancellable,

@@ -5,12 +5,14 @@
 //! can make these functions panic; that matters because a panic traps the wasm module.
 
 pub mod base_url;
+pub mod batch;
 pub mod call_id;
+pub mod call_state;
 pub mod error;
 pub mod http_date;
 pub mod input;
 pub mod interpret;
-pub mod json;
+pub mod loose;
 pub mod outcome;
 pub mod redact;
 pub mod request;

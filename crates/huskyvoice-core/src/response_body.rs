@@ -2,19 +2,12 @@
 //! `{"error":{"code","message"}}`, `{"success":false,"code","message"}`, `{"detail"}`,
 //! `{"message"}`, plain text, or HTML (then only the status code counts).
 
-use crate::json::Json;
+pub use crate::call_state::normalise_state;
+use crate::loose::Loose;
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-
-/// Call states HuskyVoice documents, normalised to lower snake case.
-pub const CALL_STATES: [&str; 7] = [
-    "queued",
-    "initiated",
-    "ringing",
-    "in_progress",
-    "completed",
-    "failed",
-    "cancelled",
-];
+use std::fmt;
+use std::marker::PhantomData;
 
 /// How long a server message may be in our own messages.
 const MESSAGE_LIMIT: usize = 300;
@@ -57,39 +50,19 @@ impl BodyFacts<'_> {
     }
 }
 
-/// A documented state, compared ASCII-case-insensitively with `-` and ` ` read as `_`
-/// (and the American `canceled`), without allocating.
-pub fn normalise_state(s: &str) -> Option<&'static str> {
-    let s = s.trim().as_bytes();
-    let same = |want: &[u8]| {
-        s.len() == want.len()
-            && s.iter().zip(want).all(|(&a, &b)| {
-                let a = match a {
-                    b'-' | b' ' => b'_',
-                    a => a.to_ascii_lowercase(),
-                };
-                a == b
-            })
-    };
-    if same(b"canceled") {
-        return Some("cancelled");
-    }
-    CALL_STATES.iter().copied().find(|st| same(st.as_bytes()))
-}
-
 pub fn read_body(body: &str) -> BodyFacts<'_> {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return BodyFacts::default();
     }
-    match Json::parse(trimmed) {
-        Some(v @ Json::Obj(_)) => from_object(&v),
-        Some(Json::Str(s)) => BodyFacts {
+    match serde_json::from_str::<Top<'_>>(trimmed) {
+        Ok(Top::Object(members)) => from_object(*members),
+        Ok(Top::Text(s)) => BodyFacts {
             message: Some(clip(s)),
             ..BodyFacts::default()
         },
-        Some(_) => BodyFacts::default(),
-        None => {
+        Ok(Top::Other) => BodyFacts::default(),
+        Err(_) => {
             let head = trimmed.get(..512).unwrap_or(trimmed);
             let is_html = trimmed.starts_with('<')
                 || contains_ignore_case(head, "<html")
@@ -114,33 +87,177 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// The text of a string value, still borrowing from the body when it had no escapes.
-fn text<'a>(v: &Json<'a>) -> Option<Cow<'a, str>> {
-    match v {
-        Json::Str(Cow::Borrowed(s)) => Some(Cow::Borrowed(s)),
-        Json::Str(Cow::Owned(s)) => Some(Cow::Owned(s.clone())),
-        _ => None,
+/// A whole body: an object, a bare JSON string, or anything else.
+enum Top<'a> {
+    Object(Box<Members<'a>>),
+    Text(Cow<'a, str>),
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Members::read(d, 1)? {
+            Shape::Object(m) => Top::Object(m),
+            Shape::Text(s) => Top::Text(s),
+            Shape::Other => Top::Other,
+        })
     }
 }
 
-fn from_object<'a>(v: &Json<'a>) -> BodyFacts<'a> {
-    let str_at = |path: &[&str]| -> Option<Cow<'a, str>> {
-        let mut cur = v;
-        for key in path {
-            cur = cur.get(key)?;
+/// The members of one object the rules look at, read leniently: the last of duplicate keys
+/// wins (as in JavaScript), a member of an unexpected type counts as absent, and the rest is
+/// skipped. `data` and `error` are objects one level down (`error` may also be plain text).
+#[derive(Default)]
+struct Members<'a> {
+    status: Option<Cow<'a, str>>,
+    call_id: Option<Cow<'a, str>>,
+    success: Option<bool>,
+    code: Option<Cow<'a, str>>,
+    message: Option<Cow<'a, str>>,
+    detail: Option<Cow<'a, str>>,
+    error_description: Option<Cow<'a, str>>,
+    error_text: Option<Cow<'a, str>>,
+    data: Option<Box<Members<'a>>>,
+    error: Option<Box<Members<'a>>>,
+}
+
+enum Shape<'a> {
+    Object(Box<Members<'a>>),
+    Text(Cow<'a, str>),
+    Other,
+}
+
+impl<'a> Members<'a> {
+    /// One value: an object's members (with `nested` more levels of `data`/`error` read),
+    /// text, or any other value walked past.
+    fn read<'de: 'a, D: Deserializer<'de>>(d: D, nested: u8) -> Result<Shape<'a>, D::Error> {
+        d.deserialize_any(MembersVisitor {
+            nested,
+            marker: PhantomData,
+        })
+    }
+}
+
+struct MembersVisitor<'a> {
+    nested: u8,
+    marker: PhantomData<&'a ()>,
+}
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for MembersVisitor<'a> {
+    type Value = Shape<'a>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
+    type Value = Shape<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut m = Members::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let slot = match key.as_ref() {
+                "status" => &mut m.status,
+                "call_id" => &mut m.call_id,
+                "code" => &mut m.code,
+                "message" => &mut m.message,
+                "detail" => &mut m.detail,
+                "error_description" => &mut m.error_description,
+                "success" => {
+                    m.success = map.next_value::<Loose<'a>>()?.as_bool();
+                    continue;
+                }
+                "data" | "error" if self.nested > 0 => {
+                    let inner = map.next_value_seed(MembersVisitor {
+                        nested: self.nested - 1,
+                        marker: PhantomData,
+                    })?;
+                    let (object, text) = match inner {
+                        Shape::Object(o) => (Some(o), None),
+                        Shape::Text(t) => (None, Some(t)),
+                        Shape::Other => (None, None),
+                    };
+                    if key == "data" {
+                        m.data = object;
+                    } else {
+                        m.error = object;
+                        m.error_text = text;
+                    }
+                    continue;
+                }
+                _ => {
+                    map.next_value::<Loose<'a>>()?;
+                    continue;
+                }
+            };
+            *slot = match map.next_value::<Loose<'a>>()? {
+                Loose::Str(s) => Some(s),
+                _ => None,
+            };
         }
-        text(cur)
-    };
-    let status = str_at(&["status"])
-        .or_else(|| str_at(&["data", "status"]))
-        .or_else(|| str_at(&["error", "status"]));
+        Ok(Shape::Object(Box::new(m)))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Shape::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Shape::Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Shape::Text(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<Loose<'a>>()?.is_some() {}
+        Ok(Shape::Other)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Shape::Other)
+    }
+}
+
+fn from_object(m: Members<'_>) -> BodyFacts<'_> {
+    let Members {
+        status,
+        call_id,
+        success,
+        code,
+        message,
+        detail,
+        error_description,
+        error_text,
+        data,
+        error,
+    } = m;
+    let (data, error) = (data.map(|b| *b), error.map(|b| *b));
+    let status = status
+        .or_else(|| data.as_ref().and_then(|d| d.status.clone()))
+        .or_else(|| error.as_ref().and_then(|e| e.status.clone()));
     let state = status.as_deref().and_then(normalise_state);
-    let message = str_at(&["error", "message"])
-        .or_else(|| str_at(&["message"]))
-        .or_else(|| str_at(&["detail"]))
-        .or_else(|| str_at(&["error"]))
-        .or_else(|| str_at(&["data", "message"]))
-        .or_else(|| str_at(&["error_description"]))
+    let message = error
+        .as_ref()
+        .and_then(|e| e.message.clone())
+        .or(message)
+        .or(detail)
+        .or(error_text)
+        .or_else(|| data.as_ref().and_then(|d| d.message.clone()))
+        .or(error_description)
         .map(clip);
     BodyFacts {
         is_json_object: true,
@@ -150,20 +267,33 @@ fn from_object<'a>(v: &Json<'a>) -> BodyFacts<'a> {
         } else {
             None
         },
-        call_id: str_at(&["call_id"]).or_else(|| str_at(&["data", "call_id"])),
-        success: v.get("success").and_then(Json::as_bool),
-        code: str_at(&["error", "code"])
-            .or_else(|| str_at(&["code"]))
+        call_id: call_id.or_else(|| data.as_ref().and_then(|d| d.call_id.clone())),
+        success,
+        code: error
+            .as_ref()
+            .and_then(|e| e.code.clone())
+            .or(code)
             .map(clip),
         message,
         is_html: false,
     }
 }
 
+/// Whether `s` holds a Unicode control character (U+0000–U+001F, U+007F–U+009F), checked on
+/// the UTF-8 bytes: U+0080–U+009F are the only ones encoded as `C2 80`–`C2 9F`.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
+    })
+}
+
 /// Shortens a server-supplied string for inclusion in our messages: control characters
 /// become spaces, surrounding whitespace goes, and at most 300 characters remain.
 fn clip(s: Cow<'_, str>) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    if !has_control(&s) {
         let t = s.trim();
         if t.len() <= MESSAGE_LIMIT {
             return match s {
@@ -253,6 +383,22 @@ mod tests {
             read_body(r#"{"message":"Call can no longer be cancelled"}"#).says_not_cancellable()
         );
         assert!(!read_body(r#"{"message":"bad request"}"#).says_not_cancellable());
+    }
+
+    #[test]
+    fn finds_controls_on_bytes_as_char_is_control_does() {
+        for s in [
+            "plain",
+            "a\u{1}b",
+            "tab\tx",
+            "del\u{7f}",
+            "c1\u{85}x",
+            "é ü",
+            "\u{a0}nbsp",
+            "€",
+        ] {
+            assert_eq!(has_control(s), s.chars().any(char::is_control), "{s:?}");
+        }
     }
 
     #[test]

@@ -1,15 +1,19 @@
-//! Crossing the boundary. Objects travel as JSON text: one `JSON.stringify` in, one
-//! `JSON.parse` out, whatever their size. Measured on Node 20, that is about 10x cheaper
-//! per item than walking them with `Reflect.get` or serde-wasm-bindgen (each property read,
-//! key string and value string is then a separate JS<->wasm crossing), and it makes a batch
-//! of 100,000 items two crossings instead of millions. The core's own small JSON reader and
-//! writer handle the text (see `huskyvoice_core::json`).
+//! Crossing the boundary. Which path is used where, measured on Node 20 (100,000 items,
+//! validate + build + interpret one cancel each, `bench/core.bench.mjs`):
+//! - Values going out (single results, requests, errors) are built as JS objects by
+//!   serde-wasm-bindgen's `Serializer::json_compatible()`.
+//! - Values coming in are read as JSON text: one native `JSON.stringify`, then serde_json
+//!   borrows from the text. serde-wasm-bindgen's `Deserializer` was measured against it for
+//!   single calls: 5.2 µs vs 5.1 µs per `interpretCancelResponse` (the same within noise),
+//!   but it cost 12 KB of `.wasm` (its generic code next to serde_json's), which the
+//!   200 KB / 80 KB budget could not spare.
+//! - Batches go in and out as JSON text (`huskyvoice_core::batch`): two crossings for any
+//!   number of items. serde-wasm-bindgen objects out measured 4.7-5.0 µs per item vs
+//!   5.0-5.6 µs for text out, within noise; text keeps one code path for both batch calls.
 
-use huskyvoice_core::input::Loose;
-use huskyvoice_core::json::Json;
+use huskyvoice_core::error::json_reason;
 use huskyvoice_core::{CoreError, ErrorCode};
 use js_sys::{JsString, Uint8Array};
-use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
 
 fn bad(context: &str, what: &str) -> CoreError {
@@ -52,12 +56,47 @@ pub fn json_text(v: &JsValue, context: &str) -> Result<String, CoreError> {
     }
     // Short text (one item) is cheaper through wasm-bindgen's own copy than through the
     // few extra crossings encodeInto needs; batches are long.
-    if text.length() < 1024 {
-        return text
-            .as_string()
-            .ok_or_else(|| bad(context, "the argument is missing"));
+    let text = if text.length() < 1024 {
+        text.as_string()
+            .ok_or_else(|| bad(context, "the argument is missing"))?
+    } else {
+        utf8(&text)
+    };
+    Ok(replace_lone_surrogates(text))
+}
+
+/// `JSON.stringify` writes a lone UTF-16 surrogate (which a JS string may hold) as a `\udXXX`
+/// escape, and serde_json refuses those. Well-formed pairs are written raw, so every such
+/// escape is a lone one: it becomes U+FFFD, as `TextEncoder` does for the same string.
+fn replace_lone_surrogates(text: String) -> String {
+    if !text.contains("\\ud") {
+        return text;
     }
-    Ok(utf8(&text))
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut i = 0;
+    while let Some(at) = text.get(i..).and_then(|rest| rest.find("\\ud")) {
+        let start = i + at;
+        // An escape only if an even number of backslashes precede this one.
+        let preceding = bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count();
+        let hex = bytes.get(start + 3..start + 6).unwrap_or(&[]);
+        let surrogate = hex.len() == 3
+            && matches!(hex[0], b'8'..=b'9' | b'a'..=b'f')
+            && hex[1..].iter().all(u8::is_ascii_hexdigit);
+        if preceding % 2 == 0 && surrogate {
+            out.push_str(text.get(last..start).unwrap_or(""));
+            out.push_str("\\ufffd");
+            last = start + 6;
+        }
+        i = start + 3;
+    }
+    out.push_str(text.get(last..).unwrap_or(""));
+    out
 }
 
 /// Copies a JS string into wasm memory with one `TextEncoder.encodeInto` call (native
@@ -94,49 +133,27 @@ fn utf8(text: &JsString) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
-/// Reads the text `json_text` returned.
-pub fn parse<'a>(text: &'a str, context: &str) -> Result<Json<'a>, CoreError> {
-    Json::parse(text).ok_or_else(|| bad(context, "the argument is not plain data"))
+/// Reads the text `json_text` returned into a core input type (serde_json, borrowing).
+pub fn parse<'a, T: serde::Deserialize<'a>>(text: &'a str, context: &str) -> Result<T, CoreError> {
+    serde_json::from_str(text).map_err(|e| {
+        bad(
+            context,
+            &format!("the argument is not plain data ({})", json_reason(&e)),
+        )
+    })
+}
+
+/// A Rust value as a plain JS object (maps as objects, `None` as `null`, integers as
+/// numbers). The core's outputs are strings, integers and flags, so this cannot fail;
+/// should it, `undefined` is returned rather than a panic.
+pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Builds the JS value for an output written as JSON text, through `JSON.parse`.
-pub fn to_js(json: &str) -> JsValue {
-    // The core's writer produces valid JSON, so JSON.parse cannot throw; fall back to
-    // undefined rather than panic.
+pub fn parse_json(json: &str) -> JsValue {
+    // serde_json produced the text, so JSON.parse cannot throw; undefined rather than panic.
     js_sys::JSON::parse(json).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// A JS value as the core's loose input type (never fails: other shapes become `Object`).
-pub fn loose(v: &JsValue) -> Loose<'static> {
-    if let Some(s) = v.as_string() {
-        Loose::Str(Cow::Owned(s))
-    } else if let Some(n) = v.as_f64() {
-        Loose::Num(n)
-    } else if let Some(b) = v.as_bool() {
-        Loose::Bool(b)
-    } else if v.is_null() || v.is_undefined() {
-        Loose::Null
-    } else if js_sys::Array::is_array(v) {
-        Loose::Array
-    } else {
-        Loose::Object
-    }
-}
-
-/// `obj[key]`, or undefined when it cannot be read (a throwing getter, say).
-pub fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// A list of strings (other entries are skipped), or `None` when `v` is not an array.
-pub fn strings(v: &JsValue) -> Option<Vec<String>> {
-    if !js_sys::Array::is_array(v) {
-        return None;
-    }
-    Some(
-        js_sys::Array::from(v)
-            .iter()
-            .filter_map(|x| x.as_string())
-            .collect(),
-    )
 }

@@ -16,3 +16,7 @@ pub use interpret::{interpret_cancel_response, interpret_cancel_responses};
 pub use redact::redact_secrets;
 pub use retry::retry_delay_ms;
 pub use validate::validate_call_id;
+
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

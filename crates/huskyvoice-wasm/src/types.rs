@@ -65,7 +65,21 @@ export type Outcome =
   | 'server_error'
   | 'invalid_response';
 
-export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
+/** A call's state as HuskyVoice names it: pre-dial (`queued`, `pending`, `scheduled`), dialling or
+ * talking (`initiated`, `ringing`, `answered`, `in_progress`), or ended (`completed`, `failed`,
+ * `disallowed`: refused by do-not-disturb, `cancelled`). */
+export type CallStatus =
+  | 'queued'
+  | 'pending'
+  | 'scheduled'
+  | 'initiated'
+  | 'ringing'
+  | 'answered'
+  | 'in_progress'
+  | 'completed'
+  | 'failed'
+  | 'disallowed'
+  | 'cancelled';
 
 /** One response as received. Give `statusCode` 0/null and `transportError` when none arrived. */
 export interface CancelResponse {

@@ -1,4 +1,6 @@
+use crate::convert::{json_text, parse};
 use crate::errors::to_js_error;
+use huskyvoice_core::input::{CancelOptionsInput, Loose};
 use wasm_bindgen::prelude::*;
 
 /// Returns the normalised call id (surrounding whitespace trimmed) or throws an `Error`
@@ -7,12 +9,22 @@ use wasm_bindgen::prelude::*;
 pub fn validate_call_id(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
 ) -> Result<String, JsValue> {
-    let options = huskyvoice_core::input::CancelOptionsInput {
-        call_id: Some(crate::convert::loose(&input)),
-        ..Default::default()
+    let run = || {
+        // A string, the usual case, needs no JSON round trip.
+        let text;
+        let call_id: Loose<'_> = match input.as_string() {
+            Some(s) => Loose::Str(s.into()),
+            None if input.is_undefined() => Loose::Null,
+            None => {
+                text = json_text(&input, "validateCallId")?;
+                parse(&text, "validateCallId")?
+            }
+        };
+        let options = CancelOptionsInput {
+            call_id: Some(call_id),
+            ..Default::default()
+        };
+        huskyvoice_core::call_id::validate_call_id(options.to_options()?.call_id)
     };
-    match options.to_options() {
-        Ok(o) => huskyvoice_core::call_id::validate_call_id(o.call_id).map_err(|e| to_js_error(&e)),
-        Err(e) => Err(to_js_error(&e)),
-    }
+    run().map_err(|e| to_js_error(&e))
 }

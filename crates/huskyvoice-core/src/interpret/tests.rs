@@ -192,3 +192,75 @@ fn secrets_in_server_messages_are_redacted() {
     assert!(!r.message.contains("tokSECRET123"), "{}", r.message);
     assert!(r.message.contains("to…(redacted)"));
 }
+
+#[test]
+fn row_not_cancellable_from_message_text() {
+    for (message, state) in [
+        ("Call is already ringing", "ringing"),
+        ("The call is in progress", "in_progress"),
+        ("Call already initiated", "initiated"),
+        ("Call was answered", "answered"),
+        ("Number refused: call is disallowed", "disallowed"),
+    ] {
+        for status in [400, 409, 422] {
+            let body = format!(
+                r#"{{"success":false,"error":{{"code":"CONFLICT","message":"{message}"}}}}"#
+            );
+            let r = run(Via::Rest, Some(status), &body);
+            assert_eq!(r.outcome, Outcome::NotCancellable, "{message} {status}");
+            assert_eq!(r.call_status.as_deref(), Some(state), "{message}");
+        }
+    }
+    // A status field wins over the words of the message.
+    let r = run(
+        Via::Rest,
+        Some(409),
+        r#"{"error":{"message":"already ringing","status":"completed"}}"#,
+    );
+    assert_eq!(r.call_status.as_deref(), Some("completed"));
+    // A word that is not a state claim does not count.
+    let r = run(Via::Rest, Some(400), r#"{"message":"Cancellation failed"}"#);
+    assert_eq!(r.outcome, Outcome::InvalidResponse);
+}
+
+#[test]
+fn pre_dial_and_terminal_states() {
+    for state in ["queued", "pending", "scheduled"] {
+        let body = format!(r#"{{"error":{{"status":"{state}"}}}}"#);
+        let r = run(Via::Rest, Some(409), &body);
+        assert_eq!(r.outcome, Outcome::InvalidResponse, "{state}");
+        assert_eq!(r.call_status.as_deref(), Some(state));
+        // A 2xx that reports a pre-dial state did not cancel either.
+        let body = format!(r#"{{"status":"{state}"}}"#);
+        assert_eq!(
+            run(Via::Rest, Some(200), &body).outcome,
+            Outcome::InvalidResponse
+        );
+    }
+    let r = run(Via::Webhook, Some(422), r#"{"status":"disallowed"}"#);
+    assert_eq!(
+        (r.outcome, r.call_status.as_deref()),
+        (Outcome::NotCancellable, Some("disallowed"))
+    );
+}
+
+#[test]
+fn lenient_body_reading() {
+    // The last of duplicate keys wins, as in JavaScript.
+    let r = run(
+        Via::Rest,
+        Some(200),
+        r#"{"status":"queued","call_id":"call_1","status":"cancelled"}"#,
+    );
+    assert_eq!(r.outcome, Outcome::Cancelled);
+    // A member of an unexpected type counts as absent, not as a broken body.
+    let r = run(
+        Via::Rest,
+        Some(409),
+        r#"{"status":5,"error":{"status":"ringing","message":["x"]}}"#,
+    );
+    assert_eq!(r.call_status.as_deref(), Some("ringing"));
+    // A bare JSON string is the message.
+    let r = run(Via::Rest, Some(404), r#""gone""#);
+    assert!(r.message.contains("gone"), "{}", r.message);
+}
