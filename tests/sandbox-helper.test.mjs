@@ -53,7 +53,50 @@ test('seed, faults and config reach the sandbox', async () => {
     latency_ms: 5,
     log_requests: true,
     advance_every_ms: null,
+    rate_limit: null,
+    daily_quota: null,
+    zero_balance: false,
+    quota_used: 0,
   });
+});
+
+test('rate limit, quota and zero balance through config() and stats()', async () => {
+  await sandbox.reset();
+  const cancel = async () => {
+    const res = await fetch(`${sandbox.url}/v1/calls/call_seeded/cancel`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${DEMO_API_KEY}` },
+    });
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+  };
+
+  const shown = await sandbox.config({ rate_limit: '2/1m', daily_quota: 10 });
+  assert.equal(shown.rate_limit, '2/60s');
+  assert.equal(shown.daily_quota, 10);
+  assert.equal((await cancel()).status, 409);
+  assert.equal((await cancel()).status, 409);
+  const limited = await cancel();
+  assert.equal(limited.status, 429);
+  assert.match(limited.retryAfter, /^\d+$/);
+  assert.equal(limited.body.error.code, 'RATE_LIMIT_EXCEEDED');
+
+  await sandbox.config({ rate_limit: null, zero_balance: true });
+  const broke = await cancel();
+  assert.equal(broke.status, 402);
+  assert.equal(broke.body.error.code, 'INSUFFICIENT_CREDITS');
+
+  const stats = await sandbox.stats();
+  assert.equal(stats.rate_limited_total, 1);
+  assert.equal(stats.quota_exceeded_total, 1);
+  assert.equal(stats.max_in_window, 2);
+  await assert.rejects(sandbox.config({ rate_limit: '0/1s' }), /400/);
+
+  await sandbox.reset();
+  const config = await sandbox.config();
+  assert.equal(config.rate_limit, null);
+  assert.equal(config.zero_balance, false);
+  assert.equal(config.quota_used, 0);
+  assert.equal((await cancel()).status, 409);
 });
 
 test('a failed start reports stderr', async () => {

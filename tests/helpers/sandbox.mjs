@@ -125,7 +125,10 @@ export async function startSandbox({ args = [], seed } = {}) {
       }
       return exited;
     },
-    /** Back to the startup state: seeded calls, no faults, empty log, zeroed stats. */
+    /**
+     * Back to the startup state: seeded calls, no faults, empty log, zeroed stats, and the
+     * command-line latency, logging and limits (empty rate-limit windows, quota count 0).
+     */
     reset: async () => (await admin('POST', '/reset', {})).body,
     /** calls: [{ call_id, status? }] (status defaults to "queued"). */
     addCalls: async (calls) => (await admin('POST', '/calls', { calls })).body,
@@ -136,11 +139,34 @@ export async function startSandbox({ args = [], seed } = {}) {
     },
     /** [{ at_ms, method, path, headers, body }] in arrival order (webhook tokens redacted). */
     requests: async () => (await admin('GET', '/requests')).body,
-    /** { requests_total, in_flight, peak_in_flight, logged_requests } */
+    /**
+     * { requests_total, in_flight, peak_in_flight, logged_requests, rate_limited_total,
+     *   quota_exceeded_total, max_in_window }: rate_limited_total counts 429
+     * RATE_LIMIT_EXCEEDED answers, quota_exceeded_total 429 QUOTA_EXCEEDED and 402 answers,
+     * max_in_window the most accepted requests one credential's window held (0 without a
+     * rate limit). POST /__sandbox/stats/reset zeroes them.
+     */
     stats: async () => (await admin('GET', '/stats')).body,
     /** Replaces the fault rules: [{ path_prefix, method?, times?, status?, headers?, body?, delay_ms?, drop? }]. */
     faults: async (rules) => (await admin('POST', '/faults', rules)).body,
-    /** { latency_ms?, log_requests? } -> the resulting config. */
+    /**
+     * Changes settings at runtime; fields left out stay as they are. An invalid value
+     * rejects (HTTP 400) and changes nothing.
+     * @param {{
+     *   latency_ms?: number,
+     *   log_requests?: boolean,
+     *   rate_limit?: string | null,
+     *   daily_quota?: number | null,
+     *   zero_balance?: boolean,
+     * }} [obj]
+     *   rate_limit: "COUNT/WINDOW" (units ms, s, m; "60/60s" is HuskyVoice's documented
+     *   limit) per API key and per webhook token, null = off; setting it clears the windows.
+     *   daily_quota: requests per UTC day across all keys and tokens, null = off.
+     *   zero_balance: true answers every /v1 request 402 INSUFFICIENT_CREDITS.
+     * @returns {Promise<{ latency_ms: number, log_requests: boolean, advance_every_ms: number | null,
+     *   rate_limit: string | null, daily_quota: number | null, zero_balance: boolean,
+     *   quota_used: number }>} the resulting config (rate_limit normalised, e.g. "1m" reads "60s").
+     */
     config: async (obj = {}) => (await admin('POST', '/config', obj)).body,
   };
 }

@@ -1,17 +1,19 @@
 //! Test controls under `/__sandbox/`: no auth, loopback clients only. These requests are
-//! not logged, counted or faulted, so a test's own polling never shows up in what it checks.
+//! not logged, counted, faulted or limited, so a test's own polling never shows up in what
+//! it checks.
 
 use std::net::SocketAddr;
 
 use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use hyper::{Method, Request, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::json;
 
 use crate::app::App;
 use crate::faults::FaultRule;
 use crate::http::{self, Resp};
+use crate::limits::RateLimit;
 use crate::seed;
 
 #[derive(Deserialize)]
@@ -26,7 +28,25 @@ enum FaultPayload {
 struct ConfigUpdate {
     latency_ms: Option<u64>,
     log_requests: Option<bool>,
+    /// Outer None: not given; `Some(None)`: null, switch it off.
+    #[serde(default, deserialize_with = "given")]
+    rate_limit: Option<Option<String>>,
+    #[serde(default, deserialize_with = "given")]
+    daily_quota: Option<Option<u64>>,
+    zero_balance: Option<bool>,
 }
+
+/// Tells a field set to null apart from a missing one (serde reads both as None).
+fn given<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+const CONFIG_FIELDS: &str =
+    "{\"latency_ms\", \"log_requests\", \"rate_limit\", \"daily_quota\", \"zero_balance\"}";
 
 pub async fn handle(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Resp {
     if !peer.ip().to_canonical().is_loopback() {
@@ -94,25 +114,41 @@ pub async fn handle(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Resp
             ok(json!({"ok": true}))
         }
         (&Method::GET, "/config") => http::json(StatusCode::OK, &app.config()),
-        (&Method::POST, "/config") => {
-            let update = match serde_json::from_slice::<ConfigUpdate>(&body) {
-                Ok(update) => update,
-                Err(err) => {
-                    return bad_request(&format!(
-                        "expected {{\"latency_ms\", \"log_requests\"}}: {err}"
-                    ))
-                }
-            };
-            if let Some(ms) = update.latency_ms {
-                app.set_latency_ms(ms);
-            }
-            if let Some(enabled) = update.log_requests {
-                app.log.set_enabled(enabled);
-            }
-            http::json(StatusCode::OK, &app.config())
-        }
+        (&Method::POST, "/config") => configure(app, &body),
         _ => http::error(StatusCode::NOT_FOUND, "NOT_FOUND", "No such test control."),
     }
+}
+
+/// Validates the whole update before applying any of it: a bad value changes nothing.
+fn configure(app: &App, body: &[u8]) -> Resp {
+    let update = match serde_json::from_slice::<ConfigUpdate>(body) {
+        Ok(update) => update,
+        Err(err) => return bad_request(&format!("expected {CONFIG_FIELDS}: {err}")),
+    };
+    let rate_limit = match update.rate_limit {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(text)) => match RateLimit::parse(&text) {
+            Ok(limit) => Some(Some(limit)),
+            Err(err) => return bad_request(&format!("rate_limit {err}")),
+        },
+    };
+    if let Some(ms) = update.latency_ms {
+        app.set_latency_ms(ms);
+    }
+    if let Some(enabled) = update.log_requests {
+        app.log.set_enabled(enabled);
+    }
+    if let Some(limit) = rate_limit {
+        app.limits.set_rate_limit(limit);
+    }
+    if let Some(quota) = update.daily_quota {
+        app.limits.set_daily_quota(quota);
+    }
+    if let Some(zero) = update.zero_balance {
+        app.limits.set_zero_balance(zero);
+    }
+    http::json(StatusCode::OK, &app.config())
 }
 
 fn stats(app: &App) -> Resp {
@@ -122,6 +158,9 @@ fn stats(app: &App) -> Resp {
         "in_flight": snapshot.in_flight,
         "peak_in_flight": snapshot.peak_in_flight,
         "logged_requests": app.log.len(),
+        "rate_limited_total": snapshot.rate_limited_total,
+        "quota_exceeded_total": snapshot.quota_exceeded_total,
+        "max_in_window": snapshot.max_in_window,
     }))
 }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::auth::Auth;
 use crate::cli::Options;
 use crate::faults::Faults;
+use crate::limits::{self, Limits};
 use crate::log::{RequestLog, Stats};
 use crate::state::{CallStore, SeedCall};
 
@@ -17,6 +18,7 @@ pub struct App {
     pub faults: Faults,
     pub log: RequestLog,
     pub stats: Stats,
+    pub limits: Limits,
     latency_ms: AtomicU64,
     advance_every_ms: Option<u64>,
     /// The startup state that `POST /__sandbox/reset` restores.
@@ -31,6 +33,12 @@ pub struct ConfigView {
     pub latency_ms: u64,
     pub log_requests: bool,
     pub advance_every_ms: Option<u64>,
+    /// The normalised `COUNT/WINDOW`, e.g. `60/60s`.
+    pub rate_limit: Option<String>,
+    pub daily_quota: Option<u64>,
+    pub zero_balance: bool,
+    /// Requests counted against the daily quota today (UTC).
+    pub quota_used: u64,
 }
 
 impl App {
@@ -43,6 +51,7 @@ impl App {
             faults: Faults::default(),
             log: RequestLog::new(options.log_requests),
             stats: Stats::default(),
+            limits: Limits::new(options.limits),
             latency_ms: AtomicU64::new(options.latency_ms),
             advance_every_ms: options.advance_every_ms,
             seed,
@@ -70,16 +79,22 @@ impl App {
     }
 
     pub fn config(&self) -> ConfigView {
+        let limits = self.limits.view(limits::unix_now_ms());
         ConfigView {
             latency_ms: self.latency_ms(),
             log_requests: self.log.enabled(),
             advance_every_ms: self.advance_every_ms,
+            rate_limit: limits.rate_limit,
+            daily_quota: limits.daily_quota,
+            zero_balance: limits.zero_balance,
+            quota_used: limits.quota_used,
         }
     }
 
     /// Back to the startup state: seeded calls, no faults, empty log, zeroed counters,
-    /// and the command-line latency and logging settings.
+    /// and the command-line latency, logging and limits (with empty windows and quota).
     pub fn reset(&self) {
+        self.limits.reset();
         self.calls.reset(&self.seed);
         self.faults.clear();
         self.log.clear();

@@ -98,7 +98,7 @@ impl Auth {
 }
 
 /// The credential of `Authorization: Bearer <key>` (scheme case-insensitive).
-fn bearer(value: &HeaderValue) -> Option<&str> {
+pub fn bearer(value: &HeaderValue) -> Option<&str> {
     let text = value.to_str().ok()?.trim();
     let (scheme, rest) = text.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {

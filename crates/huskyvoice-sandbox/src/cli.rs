@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use crate::auth::ApiKey;
+use crate::limits::{LimitSettings, RateLimit};
 
 pub const USAGE: &str = "\
 huskyvoice-sandbox: a local stand-in for the HuskyVoice API
@@ -25,6 +26,12 @@ OPTIONS:
                                 queued > initiated > ringing > in_progress > completed
     --latency-ms MS             add MS ms of latency to every HuskyVoice endpoint (default 0)
     --no-log                    do not record requests for GET /__sandbox/requests
+    --rate-limit COUNT/WINDOW   at most COUNT requests per API key, and per webhook token,
+                                in any sliding WINDOW (units ms, s, m), e.g. 60/60s (the
+                                documented HuskyVoice limit); past it 429 RATE_LIMIT_EXCEEDED
+    --daily-quota N             at most N requests per UTC day across all keys and tokens;
+                                past it 429 QUOTA_EXCEEDED until 00:00 UTC
+    --zero-balance              answer every /v1 request 402 INSUFFICIENT_CREDITS
     --allow-remote              allow a non-loopback --host (test controls stay loopback-only)
     -h, --help                  print this help
     -V, --version               print the version
@@ -49,6 +56,8 @@ pub struct Options {
     pub advance_every_ms: Option<u64>,
     pub latency_ms: u64,
     pub log_requests: bool,
+    /// Off unless given: tests rely on no limits unless they ask.
+    pub limits: LimitSettings,
 }
 
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
@@ -60,6 +69,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
     let mut advance_every_ms = None;
     let mut latency_ms = 0;
     let mut log_requests = true;
+    let mut limits = LimitSettings::default();
     let mut allow_remote = false;
 
     let mut args = args.into_iter();
@@ -100,6 +110,15 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             }
             "--latency-ms" => latency_ms = parse_number(&value("--latency-ms")?, "--latency-ms")?,
             "--no-log" => log_requests = false,
+            "--rate-limit" => {
+                let text = value("--rate-limit")?;
+                let limit = RateLimit::parse(&text).map_err(|err| format!("--rate-limit {err}"))?;
+                limits.rate_limit = Some(limit);
+            }
+            "--daily-quota" => {
+                limits.daily_quota = Some(parse_number(&value("--daily-quota")?, "--daily-quota")?);
+            }
+            "--zero-balance" => limits.zero_balance = true,
             "--allow-remote" => allow_remote = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -122,6 +141,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         advance_every_ms,
         latency_ms,
         log_requests,
+        limits,
     }))
 }
 
@@ -159,6 +179,37 @@ mod tests {
         assert_eq!(options.ip, IpAddr::from([127, 0, 0, 1]));
         assert_eq!(options.port, 0);
         assert!(options.log_requests);
+        assert_eq!(options.limits, LimitSettings::default());
+    }
+
+    #[test]
+    fn limit_flags() {
+        let options = run(&[
+            "--rate-limit",
+            "60/60s",
+            "--daily-quota=1000",
+            "--zero-balance",
+        ])
+        .expect("parses");
+        assert_eq!(
+            options.limits,
+            LimitSettings {
+                rate_limit: Some(RateLimit {
+                    count: 60,
+                    window_ms: 60_000
+                }),
+                daily_quota: Some(1000),
+                zero_balance: true,
+            }
+        );
+        let err = run(&["--rate-limit", "60"]).expect_err("no window");
+        assert!(
+            err.starts_with("--rate-limit expects COUNT/WINDOW"),
+            "{err}"
+        );
+        assert!(run(&["--rate-limit", "0/1s"]).is_err());
+        assert!(run(&["--rate-limit"]).is_err());
+        assert!(run(&["--daily-quota", "-1"]).is_err());
     }
 
     #[test]

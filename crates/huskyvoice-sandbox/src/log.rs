@@ -133,18 +133,27 @@ impl Serialize for HeadersJson<'_> {
     }
 }
 
-/// Requests on the HuskyVoice endpoints: total, in flight now, and the most at once.
+/// Requests on the HuskyVoice endpoints: total, in flight now, and the most at once; and
+/// how the documented limits (`limits.rs`) answered them.
 #[derive(Default)]
 pub struct Stats {
     total: AtomicU64,
     in_flight: AtomicU64,
     peak_in_flight: AtomicU64,
+    rate_limited: AtomicU64,
+    /// 429 QUOTA_EXCEEDED and 402 INSUFFICIENT_CREDITS answers.
+    quota_exceeded: AtomicU64,
+    /// The most accepted requests one credential's window held right after accepting one.
+    max_in_window: AtomicU64,
 }
 
 pub struct StatsSnapshot {
     pub requests_total: u64,
     pub in_flight: u64,
     pub peak_in_flight: u64,
+    pub rate_limited_total: u64,
+    pub quota_exceeded_total: u64,
+    pub max_in_window: u64,
 }
 
 /// Counts a request as in flight until dropped (answered, dropped or cancelled).
@@ -164,17 +173,36 @@ impl Stats {
         InFlight(self)
     }
 
+    pub fn count_rate_limited(&self) {
+        self.rate_limited.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_quota_exceeded(&self) {
+        self.quota_exceeded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn note_in_window(&self, in_window: u32) {
+        self.max_in_window
+            .fetch_max(u64::from(in_window), Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             requests_total: self.total.load(Ordering::Relaxed),
             in_flight: self.in_flight.load(Ordering::Relaxed),
             peak_in_flight: self.peak_in_flight.load(Ordering::Relaxed),
+            rate_limited_total: self.rate_limited.load(Ordering::Relaxed),
+            quota_exceeded_total: self.quota_exceeded.load(Ordering::Relaxed),
+            max_in_window: self.max_in_window.load(Ordering::Relaxed),
         }
     }
 
     /// Requests still in flight stay counted, so the peak restarts from them.
     pub fn reset(&self) {
         self.total.store(0, Ordering::Relaxed);
+        self.rate_limited.store(0, Ordering::Relaxed);
+        self.quota_exceeded.store(0, Ordering::Relaxed);
+        self.max_in_window.store(0, Ordering::Relaxed);
         self.peak_in_flight
             .store(self.in_flight.load(Ordering::Relaxed), Ordering::Relaxed);
     }
@@ -209,6 +237,36 @@ mod tests {
         );
         stats.reset();
         assert_eq!(stats.snapshot().peak_in_flight, 0);
+    }
+
+    #[test]
+    fn stats_track_limit_answers() {
+        let stats = Stats::default();
+        stats.count_rate_limited();
+        stats.count_quota_exceeded();
+        stats.count_quota_exceeded();
+        for in_window in [2, 5, 3] {
+            stats.note_in_window(in_window);
+        }
+        let snap = stats.snapshot();
+        assert_eq!(
+            (
+                snap.rate_limited_total,
+                snap.quota_exceeded_total,
+                snap.max_in_window
+            ),
+            (1, 2, 5)
+        );
+        stats.reset();
+        let snap = stats.snapshot();
+        assert_eq!(
+            (
+                snap.rate_limited_total,
+                snap.quota_exceeded_total,
+                snap.max_in_window
+            ),
+            (0, 0, 0)
+        );
     }
 
     #[test]

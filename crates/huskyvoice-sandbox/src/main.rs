@@ -1,6 +1,6 @@
 //! `huskyvoice-sandbox`: a local stand-in for the HuskyVoice API (create, read and cancel
 //! calls, inbound-webhook cancel) with test controls under `/__sandbox/`.
-//! See the crate README and API-CONTRACT.md sections 1, 3 and 4 for the behaviour.
+//! See the crate README and API-CONTRACT.md sections 1, 3, 4 and 5 for the behaviour.
 
 mod admin;
 mod app;
@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod faults;
 mod http;
+mod limits;
 mod log;
 mod routes;
 mod seed;

@@ -89,6 +89,31 @@ fn remote_hosts_need_allow_remote() {
 }
 
 #[test]
+fn bad_limit_flags_exit_2_with_a_clear_message() {
+    for (args, needle) in [
+        (
+            &["--rate-limit", "60"][..],
+            "--rate-limit expects COUNT/WINDOW",
+        ),
+        (&["--rate-limit", "60/60h"][..], "got `60/60h`"),
+        (&["--rate-limit", "0/1s"][..], "COUNT must be at least 1"),
+        (&["--rate-limit=5/0ms"][..], "WINDOW must be longer than 0"),
+        (&["--daily-quota", "lots"][..], "--daily-quota"),
+    ] {
+        let output = run(&[&["--port", "0"][..], args].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+        assert!(output.stdout.is_empty(), "must not claim to listen");
+    }
+    let help = run(&["--help"]);
+    let usage = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--rate-limit", "--daily-quota", "--zero-balance"] {
+        assert!(usage.contains(flag), "{flag} not in --help");
+    }
+}
+
+#[test]
 fn localhost_and_ipv6_loopback_are_accepted() {
     let sandbox = Sandbox::start(&["--host", "localhost"]);
     assert!(sandbox.addr.ip().is_loopback());

@@ -1,9 +1,11 @@
 //! The HuskyVoice endpoints. Every request here is counted, logged, delayed by the global
-//! latency and offered to the fault rules before it reaches its handler.
+//! latency and offered to the fault rules, then checked against the documented limits,
+//! before it reaches its handler.
 
 mod calls;
 mod cancel;
 mod hooks;
+mod limits;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,6 +52,9 @@ async fn huskyvoice(app: &App, req: Request<Incoming>) -> Result<Resp, Dropped> 
             FaultAction::Respond(response) => return Ok(response),
             FaultAction::Continue => {}
         }
+    }
+    if let Some(refused) = limits::check(app, &parts) {
+        return Ok(refused);
     }
     Ok(route(app, &parts, &body))
 }
