@@ -24,6 +24,8 @@ function sourceHash() {
     join(root, 'Cargo.toml'),
     join(root, 'Cargo.lock'),
     join(root, 'scripts/embed-core.mjs'),
+    join(root, 'packages/huskyvoice-core/tsconfig.json'),
+    ...sourceFiles(join(root, 'packages/huskyvoice-core/src')),
     ...['huskyvoice-core', 'huskyvoice-wasm'].flatMap((c) => [
       join(root, 'crates', c, 'Cargo.toml'),
       ...sourceFiles(join(root, 'crates', c, 'src')),
@@ -52,6 +54,10 @@ if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash)
     { cwd: root, stdio: 'inherit', env: { ...process.env, PATH: `${bin}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` } },
   );
   writeEmbedded(pkgDir, join(root, 'packages/huskyvoice-core/embedded'));
+  // The TypeScript half (the driver loop, the client): compiled next to the wasm glue, whose
+  // declarations it imports (tsconfig rootDirs), as CommonJS with declarations.
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'packages/huskyvoice-core/tsconfig.json'],
+    { cwd: root, stdio: 'inherit' });
   writeFileSync(stampFile, hash);
   const wasm = readFileSync(join(pkgDir, 'huskyvoice_core_bg.wasm'));
   console.log(`[build] huskyvoice_core_bg.wasm: ${wasm.length} bytes`);

@@ -1,5 +1,7 @@
 // Copies the embedded huskyvoice-core (wasm bytes inlined, no require/fs/globals) into the node.
-//   node scripts/sync-core.mjs         packages/huskyvoice-core/embedded/* -> core/ (for tsc: the .d.ts)
+//   node scripts/sync-core.mjs         packages/huskyvoice-core/embedded/* -> core/ (for tsc: the .d.ts),
+//                                      and packages/huskyvoice-core/src/driver.ts -> core/ (the shared
+//                                      driver loop, compiled with the node's own sources)
 //   node scripts/sync-core.mjs --dist  core/huskyvoice_core.js -> dist/core/ (n8n-node build copies
 //                                      only .png/.svg/__schema__ files, never a .js next to a .d.ts)
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,12 @@ if (process.argv.includes('--dist')) {
 		process.exit(1);
 	}
 	mkdirSync(coreDir, { recursive: true });
+	// The driver loop is written once, in huskyvoice-core; the node compiles this copy.
+	const driver = join(nodeDir, '..', 'packages', 'huskyvoice-core', 'src', 'driver.ts');
+	writeFileSync(
+		join(coreDir, 'driver.ts'),
+		`// Copied from packages/huskyvoice-core/src/driver.ts by scripts/sync-core.mjs: edit that file.\n${readFileSync(driver, 'utf8')}`,
+	);
 	for (const f of files) {
 		let text = readFileSync(join(source, f), 'utf8');
 		// The declarations are linted with the package's TypeScript files (`n8n-node lint` in strict

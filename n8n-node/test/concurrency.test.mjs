@@ -112,12 +112,12 @@ describe('concurrency', () => {
 		);
 	});
 
-	test('1,000 items at 0 ms latency, concurrency 20: all cancelled, in order, one request each', async () => {
+	test('1,000 items at 0 ms latency, concurrency 20, no pacing: all cancelled, in order, one request each', async () => {
 		const ids = range('cbig', 1000);
 		await fresh(ids, 0);
 		const { output, ms } = await run({
 			items: idsItems(ids),
-			parameters: { options: { concurrency: 20 } },
+			parameters: { options: { concurrency: 20, requestsPerMinute: 0 } },
 			credentials: restCredentials(sb.url),
 		});
 		assert.equal(output.length, 1000);

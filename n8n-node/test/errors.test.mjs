@@ -12,6 +12,8 @@ import {
 	WEBHOOK_TOKEN,
 } from './harness.mjs';
 
+const OUTPUT_FIELDS = ['callId', 'outcome', 'cancelled', 'callStatus', 'message', 'httpStatus', 'via', 'attempts'];
+
 let sb;
 before(async () => {
 	sb = await sandbox();
@@ -44,7 +46,7 @@ describe('invalid call ids', () => {
 		assert.equal(error?.name, 'NodeOperationError');
 		assert.equal(error.context.itemIndex, 1);
 		assert.match(error.message, /'\/' at position 2/);
-		assert.match(error.description, /Item 1: nothing was sent/);
+		assert.match(error.description, /Nothing was sent to HuskyVoice: item 2 of 2 is invalid\./);
 		assert.deepEqual(
 			await sb.requests(),
 			[],
@@ -93,6 +95,7 @@ describe('invalid call ids', () => {
 		for (const j of rest) {
 			// n8n moves items whose json holds only error/message/details to the error output.
 			assert.deepEqual(Object.keys(j).sort(), ['details', 'error']);
+			assert.deepEqual(Object.keys(j.details).sort(), [...OUTPUT_FIELDS, 'description', 'error'].sort());
 			assert.equal(j.details.outcome, 'invalid_call_id');
 			assert.equal(j.details.cancelled, false);
 			assert.equal(j.details.attempts, 0);
@@ -109,8 +112,8 @@ describe('invalid call ids', () => {
 			credentials: { huskyVoiceApi: { apiKey: 'sk_test_sandbox', baseUrl: 'http://example.com' } },
 		});
 		assert.equal(error?.name, 'NodeOperationError');
+		assert.match(error.message, /^The API key credential cannot be used: Base URL uses plain http/);
 		assert.match(error.message, /https/i);
-		assert.match(error.description, /INVALID_BASE_URL/);
 	});
 
 	test('a webhook credential that is neither a URL nor a token: a clear error without the value', async () => {
@@ -121,7 +124,7 @@ describe('invalid call ids', () => {
 			credentials: { huskyVoiceWebhookApi: { webhook: value } },
 		});
 		assert.equal(error?.name, 'NodeOperationError');
-		assert.match(error.description, /INVALID_WEBHOOK/);
+		assert.match(error.message, /^The inbound webhook credential cannot be used: Webhook token has a space/);
 	});
 
 	test('a missing credential fails the run', async () => {
@@ -214,18 +217,24 @@ describe('failed calls', () => {
 		const sent = (await sb.requests()).length;
 		assert.equal(sent, 3, 'with concurrency 1, nothing after the failing item');
 		// No item comes out of a failed run, so the error keeps the record of what was done.
-		assert.match(error.description, /Before the run failed, 2 calls were cancelled: f_s0, f_s1; 5 items were not sent\./);
+		assert.match(error.description, /Before the run stopped, 2 calls were cancelled: f_s0, f_s1; 5 items were not sent\./);
 		for (const id of ['f_s0', 'f_s1']) assert.equal((await sb.getCall(id)).status, 'cancelled');
 	});
 
-	test('a failure before anything is sent says that no call was cancelled', async () => {
+	test('a failure before anything is sent says so, and names every invalid item at once', async () => {
 		await sb.reset();
 		await sb.addCalls([{ call_id: 'f_v0' }]);
 		const { error } = await run({
-			items: idsItems(['f_v0', 'bad id']),
+			items: [{ call_id: 'f_v0' }, { call_id: 'bad/one' }, { call_id: 'f_v0' }, {}, { call_id: 'bad?two' }],
 			credentials: restCredentials(sb.url),
 		});
-		assert.match(error.description, /No call was cancelled before the run failed; 1 item was not sent\./);
+		assert.equal(error.message, '3 of 5 items are invalid; nothing was sent to HuskyVoice');
+		assert.equal(error.context.itemIndex, 1);
+		const lines = error.description.split('\n');
+		assert.match(lines[0], /^Item 2: Call ID "bad\/one" has '\/' at position 4/);
+		assert.match(lines[1], /^Item 4: This item has no "call_id" field/);
+		assert.match(lines[2], /^Item 5: Call ID "bad\?two" has '\?' at position 4/);
+		assert.deepEqual(await sb.requests(), []);
 	});
 
 	test('an execution cancelled during a retry wait stops at once', async () => {

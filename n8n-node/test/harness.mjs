@@ -97,13 +97,15 @@ async function request(options) {
 	return res.data;
 }
 
+let runs = 0;
+
 /**
  * Runs the node once. `spec`:
  *   items: [{ json }] | json objects; parameters: the node's stored parameters;
  *   resolve: { name: (itemIndex, item) => value } for parameters holding other expressions;
  *   credentials: { huskyVoiceApi?: data, huskyVoiceWebhookApi?: data };
  *   continueOnFail: boolean (default false); onError: 'continueRegularOutput' | 'continueErrorOutput';
- *   abortController.
+ *   abortController; credentialId (share one pacer between runs).
  * Resolves { output: items of output 0, error, calls, ms }.
  */
 export async function run(spec) {
@@ -118,9 +120,13 @@ export async function run(spec) {
 		options: {},
 		...(spec.parameters ?? {}),
 	};
+	// Each run gets its own credential ids unless the test shares one on purpose: the node keeps
+	// one pacer per credential for the whole process (as n8n does), and tests must not pace
+	// each other.
 	const credentialRefs = {};
+	runs += 1;
 	for (const type of Object.keys(spec.credentials ?? {}))
-		credentialRefs[type] = { id: `cred_${type}`, name: `Test ${type}` };
+		credentialRefs[type] = { id: spec.credentialId ?? `cred_${type}_${runs}`, name: `Test ${type}` };
 	const node = {
 		id: 'node-1',
 		name: 'HuskyVoice',

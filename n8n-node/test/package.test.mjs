@@ -72,6 +72,8 @@ describe('package and descriptions', () => {
 			maxAttempts: 3,
 			maxTotalWaitSeconds: 30,
 			onNotCancellable: 'output',
+			rateLimitWindowSeconds: 60,
+			requestsPerMinute: 60,
 			timeoutSeconds: 30,
 		});
 		const workflows = path.join(NODE_DIR, '..', 'tests', 'e2e', 'workflows');

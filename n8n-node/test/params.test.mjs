@@ -150,17 +150,28 @@ describe('per-item parameters', () => {
 		assert.equal(log.filter((r) => r.path === '/v1/hooks/(redacted)').length, 2);
 	});
 
-	test('out-of-range option values are clamped (concurrency 0 -> 1, maxAttempts 99 -> 10)', async () => {
-		await sb.addCalls([{ call_id: 'p_clamp' }]);
-		await sb.faults([{ path_prefix: '/v1/calls/p_clamp/cancel', status: 500, times: 100 }]);
+	test('out-of-range values are named by the core: an item option fails its item, a run setting the run', async () => {
+		await sb.addCalls([{ call_id: 'p_range_ok' }]);
 		const { output } = await run({
-			items: idsItems(['p_clamp']),
-			parameters: { options: { concurrency: 0, maxAttempts: 99, maxTotalWaitSeconds: 0 } },
+			items: [
+				{ call_id: 'p_range_bad', opts: { maxAttempts: 0 } },
+				{ call_id: 'p_range_ok', opts: {} },
+			],
+			parameters: { options: '={{ $json.opts }}x' },
+			resolve: { options: (i, item) => item.json.opts },
 			credentials: restCredentials(sb.url),
 			continueOnFail: true,
 		});
-		// maxTotalWaitSeconds 0: no wait budget, so no retry even with 10 attempts allowed.
-		assert.equal(output[0].json.attempts, 1);
-		await sb.faults([]);
+		const [bad, ok] = jsonOf(output);
+		assert.equal(bad.outcome, 'invalid_options');
+		assert.equal(bad.attempts, 0);
+		assert.match(bad.error, /Option "maxAttempts" must be a whole number from 1 to 100; got 0\./);
+		assert.equal(ok.outcome, 'cancelled');
+		const { error } = await run({
+			items: idsItems(['p_range_ok']),
+			parameters: { options: { concurrency: 0 } },
+			credentials: restCredentials(sb.url),
+		});
+		assert.match(error.message, /"concurrency" must be a whole number from 1 to 1000; got 0\./);
 	});
 });

@@ -1,37 +1,115 @@
-//! Many items in one call, as JSON text: the whole list arrives as one `JSON.stringify`
-//! string and leaves as one string for `JSON.parse`, so a batch of 100,000 items costs two
-//! boundary crossings in WebAssembly instead of several per item (see the wasm crate's
-//! `convert.rs` for the measured difference). serde_json reads the list element by element
-//! into borrowed views, and writes each result straight into the output.
+//! Many items in one call: the whole list arrives as one `JSON.stringify` string, which
+//! serde_json reads element by element into borrowed views (a batch never holds the whole
+//! parsed list), and the results go back as one list of values.
 
 use crate::error::{json_reason, CoreError, ErrorCode};
 use crate::input::{CancelOptionsInput, CancelResponseInput};
-use crate::interpret::interpret_cancel_response;
+use crate::interpret::{interpret_cancel_response, CancelResult};
+use crate::loose::Loose;
 use crate::request::{CancelRequest, RequestBuilder};
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::Serialize;
-use serde_json::value::RawValue;
+use std::fmt;
+
+const NOT_A_LIST: &str = "not a list";
 
 fn bad(context: &str, what: impl std::fmt::Display) -> CoreError {
     CoreError::new(ErrorCode::InvalidOptions, format!("{context}: {what}"))
 }
 
-/// The elements of a JSON array, each still as its own text.
-fn elements<'a>(text: &'a str, context: &str) -> Result<Vec<&'a RawValue>, CoreError> {
-    serde_json::from_str(text).map_err(|_| bad(context, "expects an array"))
+/// Hands each element of the JSON array `text` to `each`, parsed, one at a time: a batch
+/// never holds the whole parsed list. Stops at the first error `each` returns.
+pub fn for_each_element<'a>(
+    text: &'a str,
+    context: &str,
+    each: impl FnMut(usize, Loose<'a>) -> Result<(), CoreError>,
+) -> Result<(), CoreError> {
+    struct Elements<F> {
+        each: F,
+        failed: Option<CoreError>,
+    }
+    impl<'de, F: FnMut(usize, Loose<'de>) -> Result<(), CoreError>> Visitor<'de> for &mut Elements<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while let Some(item) = seq.next_element::<Loose<'de>>()? {
+                if let Err(e) = (self.each)(i, item) {
+                    self.failed = Some(e);
+                    return Err(de::Error::custom("stopped"));
+                }
+                i += 1;
+            }
+            Ok(())
+        }
+        // Anything but an array. Spelled out, with a plain message: serde's default answer
+        // (`invalid_type`) formats the value, and formatting a float costs 14 KB of `.wasm`.
+        fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+            Err(de::Error::custom(NOT_A_LIST))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            Err(E::custom(NOT_A_LIST))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            Err(E::custom(NOT_A_LIST))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            Err(E::custom(NOT_A_LIST))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            Err(E::custom(NOT_A_LIST))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            Err(E::custom(NOT_A_LIST))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            Err(E::custom(NOT_A_LIST))
+        }
+    }
+    impl<'de, F: FnMut(usize, Loose<'de>) -> Result<(), CoreError>> DeserializeSeed<'de>
+        for &mut Elements<F>
+    {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    let mut elements = Elements { each, failed: None };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = (&mut elements).deserialize(&mut de).and_then(|()| de.end());
+    match (parsed, elements.failed) {
+        (_, Some(e)) => Err(e),
+        (Ok(()), None) => Ok(()),
+        (Err(e), None) => Err(bad(
+            context,
+            format_args!("expects an array ({})", json_reason(&e)),
+        )),
+    }
 }
 
-fn is_object(raw: &RawValue) -> bool {
-    raw.get().starts_with('{')
-}
+/// One element of `buildCancelRequests`'s answer: `{ok: true, request}` or
+/// `{ok: false, error}`.
+#[derive(Debug)]
+pub struct Built(pub Result<CancelRequest, CoreError>);
 
-/// One element of `buildCancelRequests`'s answer.
-#[derive(Serialize)]
-struct Built<'a> {
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request: Option<&'a CancelRequest>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a CoreError>,
+impl Serialize for Built {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("Built", 2)?;
+        match &self.0 {
+            Ok(request) => {
+                out.serialize_field("ok", &true)?;
+                out.serialize_field("request", request)?;
+            }
+            Err(error) => {
+                out.serialize_field("ok", &false)?;
+                out.serialize_field("error", error)?;
+            }
+        }
+        out.end()
+    }
 }
 
 /// Builds one request. The builder remembers the last base URL and webhook it parsed.
@@ -49,78 +127,39 @@ fn not_an_object(context: &str) -> CoreError {
     )
 }
 
-/// `[options, …]` → `[{ok: true, request} | {ok: false, error}, …]`; one bad item never fails
-/// the batch.
-pub fn build_requests(text: &str) -> Result<String, CoreError> {
+/// `[options, …]` → one [`Built`] per item, in order; one bad item never fails the batch.
+pub fn build_requests(text: &str) -> Result<Vec<Built>, CoreError> {
     const CONTEXT: &str = "buildCancelRequests";
-    let items = elements(text, CONTEXT)?;
     let mut builder = RequestBuilder::default();
-    let mut out = Vec::with_capacity(text.len() * 2 + 2);
-    out.push(b'[');
-    for (i, raw) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let result = if is_object(raw) {
-            serde_json::from_str::<CancelOptionsInput<'_>>(raw.get())
-                .map_err(|e| bad(CONTEXT, format_args!("item {i}: {}", json_reason(&e))))
-                .and_then(|o| build_one(&mut builder, &o))
-        } else {
-            Err(not_an_object(CONTEXT))
-        };
-        let view = match &result {
-            Ok(request) => Built {
-                ok: true,
-                request: Some(request),
-                error: None,
-            },
-            Err(error) => Built {
-                ok: false,
-                request: None,
-                error: Some(error),
-            },
-        };
-        write(&mut out, &view);
-    }
-    out.push(b']');
-    Ok(into_text(out))
+    let mut out = Vec::new();
+    for_each_element(text, CONTEXT, |_, item| {
+        out.push(Built(match CancelOptionsInput::from_loose(&item) {
+            Some(o) => build_one(&mut builder, &o),
+            None => Err(not_an_object(CONTEXT)),
+        }));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// `[response, …]` → `[result, …]`; a malformed entry fails the whole batch, naming it.
-pub fn interpret_responses(text: &str, now_ms: f64) -> Result<String, CoreError> {
+pub fn interpret_responses(text: &str, now_ms: f64) -> Result<Vec<CancelResult>, CoreError> {
     const CONTEXT: &str = "interpretCancelResponses";
-    let items = elements(text, CONTEXT)?;
-    let mut out = Vec::with_capacity(text.len() + 2);
-    out.push(b'[');
-    for (i, raw) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    let mut out = Vec::new();
+    for_each_element(text, CONTEXT, |i, item| {
         let with_index = |e: CoreError| CoreError::new(e.code, format!("item {i}: {}", e.message));
-        if !is_object(raw) {
-            return Err(with_index(bad(
+        let input = CancelResponseInput::from_loose(&item).ok_or_else(|| {
+            with_index(bad(
                 CONTEXT,
                 "expects an object { via, callId, statusCode, headers, body }",
-            )));
-        }
-        let input: CancelResponseInput<'_> = serde_json::from_str(raw.get())
-            .map_err(|e| with_index(bad(CONTEXT, json_reason(&e))))?;
+            ))
+        })?;
         let secrets = input.secret_list().map_err(with_index)?;
         let response = input.to_response(now_ms, &secrets).map_err(with_index)?;
-        write(&mut out, &interpret_cancel_response(&response));
-    }
-    out.push(b']');
-    Ok(into_text(out))
-}
-
-fn write<T: Serialize>(out: &mut Vec<u8>, value: &T) {
-    // Writing plain structs of strings and integers into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
-}
-
-fn into_text(out: Vec<u8>) -> String {
-    // serde_json writes UTF-8; checked rather than assumed, at no measurable cost.
-    String::from_utf8(out).unwrap_or_default()
+        out.push(interpret_cancel_response(&response));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -133,7 +172,7 @@ mod tests {
             r#"[{"via":"rest","callId":"a"},{"via":"rest","callId":"b/c"},5,{"via":"rest","callId":"d"}]"#,
         )
         .unwrap();
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let v = serde_json::to_value(&out).unwrap();
         let list = v.as_array().unwrap();
         assert_eq!(list.len(), 4);
         assert_eq!(list[0]["ok"], true);
@@ -145,7 +184,8 @@ mod tests {
         assert_eq!(list[2]["error"]["code"], "INVALID_OPTIONS");
         assert_eq!(list[3]["ok"], true);
         assert!(build_requests("{}").is_err());
-        assert_eq!(build_requests("[]").unwrap(), "[]");
+        assert!(build_requests("[1,").is_err());
+        assert!(build_requests("[]").unwrap().is_empty());
     }
 
     #[test]
@@ -153,8 +193,7 @@ mod tests {
         let ok =
             r#"{"via":"rest","callId":"a","statusCode":200,"body":"{\"status\":\"cancelled\"}"}"#;
         let out = interpret_responses(&format!("[{ok},{ok}]"), 0.0).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v[1]["outcome"], "cancelled");
+        assert_eq!(out[1].outcome, crate::Outcome::Cancelled);
         let e = interpret_responses(&format!("[{ok},7]"), 0.0).unwrap_err();
         assert!(e.message.starts_with("item 1: "), "{}", e.message);
         let e = interpret_responses(&format!(r#"[{ok},{{"via":"rest"}}]"#), 0.0).unwrap_err();

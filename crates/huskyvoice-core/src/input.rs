@@ -1,6 +1,6 @@
 //! Loosely typed inputs as JavaScript sends them, turned into typed options with messages
-//! that say which field is wrong. Each input struct is read with serde (serde_json, from the
-//! JSON text the wasm binding hands over); every field is a [`Loose`] value, so a wrong type
+//! that say which field is wrong. serde_json reads the JSON text the wasm binding hands over
+//! into one [`Loose`] tree; each input struct takes its fields from it, so a wrong type
 //! becomes a precise error here, never a deserializer's generic one and never a panic.
 
 use crate::error::{number_text, CoreError, ErrorCode};
@@ -8,11 +8,7 @@ use crate::interpret::{CancelResponse, TransportError};
 use crate::loose::present;
 pub use crate::loose::Loose;
 use crate::request::{CancelOptions, Via};
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
 fn text<'a>(
     field: &str,
@@ -31,24 +27,29 @@ fn text<'a>(
 }
 
 /// The options object of `buildCancelRequest`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct CancelOptionsInput<'a> {
-    #[serde(borrow, default)]
     pub via: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub call_id: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub base_url: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub api_key: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub webhook: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub redact: Option<Loose<'a>>,
 }
 
 impl<'a> CancelOptionsInput<'a> {
+    /// The fields of an options object (`None` when `v` is not an object).
+    pub fn from_loose(v: &Loose<'a>) -> Option<Self> {
+        v.is_object().then(|| CancelOptionsInput {
+            via: v.field("via"),
+            call_id: v.field("callId"),
+            base_url: v.field("baseUrl"),
+            api_key: v.field("apiKey"),
+            webhook: v.field("webhook"),
+            redact: v.field("redact"),
+        })
+    }
+
     pub fn to_options(&self) -> Result<CancelOptions<'_>, CoreError> {
         let via = match &self.via {
             Some(Loose::Str(s)) => Some(Via::parse(s).ok_or_else(|| {
@@ -121,38 +122,26 @@ impl<'a> CancelOptionsInput<'a> {
 
 /// The `Retry-After` header out of a response's headers object. Header names are
 /// case-insensitive; n8n and Node give a value as text, a number or a list whose first entry
-/// counts. Other headers are walked past unread.
+/// counts.
 #[derive(Debug, Default)]
 pub struct RetryAfterHeader<'a>(pub Option<Cow<'a, str>>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for RetryAfterHeader<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(HeadersVisitor(PhantomData))
-    }
-}
-
-struct HeadersVisitor<'a>(PhantomData<&'a ()>);
-
-impl<'de: 'a, 'a> Visitor<'de> for HeadersVisitor<'a> {
-    type Value = RetryAfterHeader<'a>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of response headers")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-            let value = map.next_value::<Loose<'a>>()?;
-            if name.eq_ignore_ascii_case("retry-after") {
-                let first = match value {
-                    Loose::Array(items) => items.into_iter().next(),
-                    other => Some(other),
-                };
-                found = first.and_then(header_text);
-            }
-        }
-        Ok(RetryAfterHeader(found))
+impl<'a> RetryAfterHeader<'a> {
+    /// `None` when `headers` is present but not an object.
+    pub fn from_loose(headers: &Loose<'a>) -> Option<Self> {
+        let Loose::Object(members) = headers else {
+            return matches!(headers, Loose::Null).then(RetryAfterHeader::default);
+        };
+        let value = members
+            .iter()
+            .rev()
+            .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+            .map(|(_, v)| v.clone());
+        let first = match value {
+            Some(Loose::Array(items)) => items.into_iter().next(),
+            other => other,
+        };
+        Some(RetryAfterHeader(first.and_then(header_text)))
     }
 }
 
@@ -168,28 +157,39 @@ fn header_text(v: Loose<'_>) -> Option<Cow<'_, str>> {
 }
 
 /// The object given to `interpretCancelResponse`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct CancelResponseInput<'a> {
-    #[serde(borrow, default)]
     pub via: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub call_id: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub status_code: Option<Loose<'a>>,
-    #[serde(borrow, default)]
+    /// `None` when the `headers` field was there but not an object.
     pub headers: Option<RetryAfterHeader<'a>>,
-    #[serde(borrow, default)]
     pub body: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub transport_error: Option<Loose<'a>>,
-    #[serde(borrow, default)]
+    pub error_code: Option<Loose<'a>>,
     pub now_ms: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub secrets: Option<Loose<'a>>,
 }
 
 impl<'a> CancelResponseInput<'a> {
+    /// The fields of a response object (`None` when `v` is not an object).
+    pub fn from_loose(v: &Loose<'a>) -> Option<Self> {
+        v.is_object().then(|| CancelResponseInput {
+            via: v.field("via"),
+            call_id: v.field("callId"),
+            status_code: v.field("statusCode"),
+            headers: match v.get("headers") {
+                None => Some(RetryAfterHeader::default()),
+                Some(h) => RetryAfterHeader::from_loose(h),
+            },
+            body: v.field("body"),
+            transport_error: v.field("transportError"),
+            error_code: v.field("errorCode"),
+            now_ms: v.field("nowMs"),
+            secrets: v.field("secrets"),
+        })
+    }
+
     /// The values to redact (`secrets`): a list whose string entries count.
     pub fn secret_list(&self) -> Result<Vec<String>, CoreError> {
         match present(&self.secrets) {
@@ -213,6 +213,9 @@ impl<'a> CancelResponseInput<'a> {
         secrets: &'s [String],
     ) -> Result<CancelResponse<'s>, CoreError> {
         let bad = |m: String| CoreError::new(ErrorCode::InvalidOptions, m);
+        let Some(headers) = &self.headers else {
+            return Err(bad("interpretCancelResponse: \"headers\" must be an object of response headers (or left out).".to_string()));
+        };
         let via = match &self.via {
             Some(Loose::Str(s)) => Via::parse(s),
             _ => None,
@@ -260,7 +263,8 @@ impl<'a> CancelResponseInput<'a> {
             call_id,
             status_code,
             transport_error,
-            retry_after: self.headers.as_ref().and_then(|h| h.0.as_deref()),
+            transport_code: present(&self.error_code).and_then(Loose::as_str),
+            retry_after: headers.0.as_deref(),
             body,
             now_ms: present(&self.now_ms)
                 .and_then(Loose::as_f64)
@@ -275,7 +279,8 @@ mod tests {
     use super::*;
 
     fn opts(json: &str) -> Result<(), CoreError> {
-        let input: CancelOptionsInput<'_> = serde_json::from_str(json).unwrap();
+        let tree: Loose<'_> = serde_json::from_str(json).unwrap();
+        let input = CancelOptionsInput::from_loose(&tree).unwrap();
         input
             .to_options()
             .and_then(|o| crate::build_cancel_request(&o))
@@ -332,7 +337,8 @@ mod tests {
             let json = format!(
                 r#"{{"via":"rest","callId":"c","statusCode":429,"headers":{headers},"body":""}}"#
             );
-            let input: CancelResponseInput<'_> = serde_json::from_str(&json).unwrap();
+            let tree: Loose<'_> = serde_json::from_str(&json).unwrap();
+            let input = CancelResponseInput::from_loose(&tree).unwrap();
             let r = crate::interpret_cancel_response(&input.to_response(0.0, &[]).unwrap());
             assert_eq!(r.retry_after_ms, Some(3000), "{headers}");
         }
@@ -348,7 +354,8 @@ mod tests {
             r#"{"via":"rest","callId":"c"}"#,
             r#"{"via":"rest","callId":"c","statusCode":200,"body":{"status":"cancelled"}}"#,
         ] {
-            let input: CancelResponseInput<'_> = serde_json::from_str(json).unwrap();
+            let tree: Loose<'_> = serde_json::from_str(json).unwrap();
+            let input = CancelResponseInput::from_loose(&tree).unwrap();
             assert_eq!(
                 input.to_response(0.0, &[]).unwrap_err().code,
                 ErrorCode::InvalidOptions,
@@ -364,19 +371,29 @@ mod secret_tests {
 
     #[test]
     fn secrets_must_be_a_list() {
-        let input: CancelResponseInput<'_> =
-            serde_json::from_str(r#"{"secrets":["a",1,"b"]}"#).unwrap();
+        let input = response(r#"{"secrets":["a",1,"b"]}"#);
         assert_eq!(input.secret_list().unwrap(), vec!["a", "b"]);
-        let input: CancelResponseInput<'_> = serde_json::from_str(r#"{"secrets":"a"}"#).unwrap();
+        let input = response(r#"{"secrets":"a"}"#);
         assert_eq!(
             input.secret_list().unwrap_err().code,
             ErrorCode::InvalidOptions
         );
     }
 
+    fn response(json: &str) -> CancelResponseInput<'_> {
+        let tree: Loose<'_> = serde_json::from_str(json).unwrap();
+        CancelResponseInput::from_loose(&tree).unwrap()
+    }
+
     #[test]
     fn headers_that_are_not_an_object_are_refused() {
-        assert!(serde_json::from_str::<CancelResponseInput<'_>>(r#"{"headers":"x"}"#).is_err());
-        assert!(serde_json::from_str::<CancelResponseInput<'_>>(r#"{"headers":null}"#).is_ok());
+        let bad = response(r#"{"via":"rest","callId":"c","statusCode":200,"headers":"x"}"#);
+        assert!(bad
+            .to_response(0.0, &[])
+            .unwrap_err()
+            .message
+            .contains("headers"));
+        let ok = response(r#"{"via":"rest","callId":"c","statusCode":200,"headers":null}"#);
+        assert!(ok.to_response(0.0, &[]).is_ok());
     }
 }

@@ -7,6 +7,7 @@ use crate::outcome::Outcome;
 use crate::redact::redact_secrets;
 use crate::request::Via;
 use crate::response_body::{read_body, BodyFacts};
+use crate::transport_failure::explain;
 use serde::Serialize;
 
 /// Why no HTTP status arrived.
@@ -23,6 +24,8 @@ pub struct CancelResponse<'a> {
     pub call_id: &'a str,
     pub status_code: Option<u16>,
     pub transport_error: Option<TransportError>,
+    /// The transport's own code for the failure (`ECONNREFUSED`, ...), if any.
+    pub transport_code: Option<&'a str>,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<&'a str>,
     /// The raw response text: possibly empty, HTML or truncated.
@@ -47,28 +50,50 @@ pub struct CancelResult {
     pub retry_after_ms: Option<u64>,
 }
 
+/// A `Retry-After` longer than this cannot be the one-minute window: it is a quota.
+pub const QUOTA_RETRY_AFTER_MS: u64 = 300_000;
+
 pub fn interpret_cancel_response(r: &CancelResponse<'_>) -> CancelResult {
     let call_id = r.call_id.trim_ascii();
     let Some(status) = r.status_code else {
-        let what = match r.transport_error {
-            Some(TransportError::Timeout) => "the request timed out",
-            _ => "the connection failed or was closed before a response arrived",
-        };
+        let what = explain(r.transport_error, r.transport_code);
         return finish(
             r,
             Outcome::ServerError,
             None,
             None,
-            format!("No response from HuskyVoice for call {call_id}: {what}. This is retryable; if it keeps failing, check the base URL and your network."),
+            format!("No response from HuskyVoice for call {call_id}: {what}. This is retried; if it keeps failing, check the Base URL and the network."),
         );
     };
     let facts = read_body(r.body);
     let (outcome, state, message) = match status {
         200..=299 => success(r.via, call_id, status, &facts),
         400 | 409 | 422 => conflict(call_id, status, &facts),
+        402 => (
+            Outcome::QuotaExceeded,
+            None,
+            format!("HuskyVoice refused the request because the account has no credit left (HTTP 402){}. Add credits in the HuskyVoice dashboard, then run again.", server_said(&facts)),
+        ),
+        429 if is_quota(&facts, r) => (
+            Outcome::QuotaExceeded,
+            None,
+            format!("HuskyVoice's request quota is used up (HTTP 429){}. It resets later (the daily quota at 00:00 UTC); run again then, or raise the plan's quota.", server_said(&facts)),
+        ),
         _ => other(r.via, call_id, status, &server_said(&facts)),
     };
     finish(r, outcome, Some(status), state, message)
+}
+
+/// API-CONTRACT §5: a 429 is a quota, not the rate limit, when its code names a quota or it
+/// asks to wait longer than any one-minute window needs.
+fn is_quota(f: &BodyFacts<'_>, r: &CancelResponse<'_>) -> bool {
+    let code = f.code.as_deref().unwrap_or("");
+    let names_quota = code.to_ascii_uppercase().contains("QUOTA");
+    let long_wait = r
+        .retry_after
+        .and_then(|v| parse_retry_after(v, r.now_ms))
+        .is_some_and(|ms| ms > QUOTA_RETRY_AFTER_MS);
+    names_quota || long_wait
 }
 
 fn other(via: Via, call_id: &str, status: u16, said: &str) -> Reading {

@@ -8,6 +8,7 @@ pub mod base_url;
 pub mod batch;
 pub mod call_id;
 pub mod call_state;
+pub mod engine;
 pub mod error;
 pub mod http_date;
 pub mod input;
@@ -18,6 +19,7 @@ pub mod redact;
 pub mod request;
 pub mod response_body;
 pub mod retry;
+pub mod transport_failure;
 pub mod webhook;
 
 pub use error::{CoreError, ErrorCode};

@@ -4,9 +4,7 @@
 //! say exactly what it got instead of a deserializer's generic "invalid type".
 
 use crate::error::number_text;
-use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -17,9 +15,10 @@ pub enum Loose<'a> {
     Num(f64),
     Bool(bool),
     Null,
-    /// A list, with its elements (nested lists and objects only classified).
+    /// A list, with its elements.
     Array(Vec<Loose<'a>>),
-    Object,
+    /// An object's members in document order.
+    Object(Vec<(Cow<'a, str>, Loose<'a>)>),
 }
 
 impl Loose<'_> {
@@ -31,7 +30,7 @@ impl Loose<'_> {
             Loose::Bool(b) => format!("the boolean {b}"),
             Loose::Null => "null".to_string(),
             Loose::Array(_) => "a list".to_string(),
-            Loose::Object => "an object".to_string(),
+            Loose::Object(_) => "an object".to_string(),
         }
     }
 
@@ -64,8 +63,32 @@ impl Loose<'_> {
             Loose::Bool(b) => Loose::Bool(b),
             Loose::Null => Loose::Null,
             Loose::Array(items) => Loose::Array(items.into_iter().map(Loose::into_owned).collect()),
-            Loose::Object => Loose::Object,
+            Loose::Object(members) => Loose::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+                    .collect(),
+            ),
         }
+    }
+}
+
+impl<'a> Loose<'a> {
+    /// `self[key]` for an object: the last of duplicate keys, as in JavaScript.
+    pub fn get(&self, key: &str) -> Option<&Loose<'a>> {
+        match self {
+            Loose::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// `self[key]` as an owned field value; `None` when absent.
+    pub fn field(&self, key: &str) -> Option<Loose<'a>> {
+        self.get(key).cloned()
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self, Loose::Object(_))
     }
 }
 
@@ -88,8 +111,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
 /// circular object would recurse until the wasm stack overflowed.
 const MAX_DEPTH: u8 = 32;
 
-/// Reads one value `depth` levels above the limit. The elements of a list are kept (a header
-/// value's first entry, the secrets list); an object's members are only walked past.
+/// Reads one value `depth` levels above the limit, keeping lists and objects whole: inputs
+/// are read as this one tree (one serde code path for every input type, which keeps the
+/// `.wasm` small) and then mapped to typed options field by field.
 struct Level<'a>(u8, PhantomData<&'a ()>);
 
 fn level<'a>(depth: u8) -> Level<'a> {
@@ -136,7 +160,7 @@ impl<'de: 'a, 'a> Visitor<'de> for Level<'a> {
         Ok(Loose::Num(v))
     }
     fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
-        Ok(Loose::Object)
+        Ok(Loose::Object(Vec::new()))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(Loose::Null)
@@ -157,10 +181,15 @@ impl<'de: 'a, 'a> Visitor<'de> for Level<'a> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let depth = self.0.checked_sub(1).ok_or_else(too_deep::<A::Error>)?;
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value_seed(level(depth))?;
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key_seed(level(depth))? {
+            let value = map.next_value_seed(level(depth))?;
+            // JSON keys are strings; anything else is no member a rule reads.
+            if let Loose::Str(key) = key {
+                members.push((key, value));
+            }
         }
-        Ok(Loose::Object)
+        Ok(Loose::Object(members))
     }
 }
 
@@ -194,7 +223,7 @@ mod tests {
             Loose::Array(vec![
                 Loose::Str(Cow::Borrowed("3")),
                 Loose::Num(4.0),
-                Loose::Object
+                Loose::Object(vec![(Cow::Borrowed("a"), Loose::Num(1.0))])
             ])
         );
     }
@@ -206,6 +235,20 @@ mod tests {
         assert!(e.to_string().contains("32 levels"), "{e}");
         let deep_obj = format!("{}1{}", "{\"a\":".repeat(40), "}".repeat(40));
         assert!(serde_json::from_str::<Loose<'_>>(&deep_obj).is_err());
+    }
+
+    #[test]
+    fn objects_keep_members_and_the_last_duplicate_wins() {
+        let v: Loose<'_> = serde_json::from_str(r#"{"a":1,"b":{"c":"x"},"a":2}"#).unwrap();
+        assert_eq!(v.get("a"), Some(&Loose::Num(2.0)));
+        assert_eq!(
+            v.get("b").and_then(|b| b.get("c")).and_then(Loose::as_str),
+            Some("x")
+        );
+        assert_eq!(v.get("z"), None);
+        assert!(
+            matches!(v.get("b"), Some(Loose::Object(m)) if matches!(m[0].0, Cow::Borrowed("c")))
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The nine outcomes of API-CONTRACT §3.4. Every response maps to exactly one.
+//! The ten outcomes of API-CONTRACT §3.4. Every response maps to exactly one.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,12 +12,13 @@ pub enum Outcome {
     Unauthorized,
     Forbidden,
     RateLimited,
+    QuotaExceeded,
     ServerError,
     InvalidResponse,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::Cancelled,
         Outcome::Accepted,
         Outcome::NotCancellable,
@@ -25,6 +26,7 @@ impl Outcome {
         Outcome::Unauthorized,
         Outcome::Forbidden,
         Outcome::RateLimited,
+        Outcome::QuotaExceeded,
         Outcome::ServerError,
         Outcome::InvalidResponse,
     ];
@@ -44,6 +46,7 @@ impl Outcome {
             Outcome::Unauthorized => "unauthorized",
             Outcome::Forbidden => "forbidden",
             Outcome::RateLimited => "rate_limited",
+            Outcome::QuotaExceeded => "quota_exceeded",
             Outcome::ServerError => "server_error",
             Outcome::InvalidResponse => "invalid_response",
         }

@@ -37,7 +37,13 @@ pub fn parse_webhook(input: &str) -> Result<Webhook, CoreError> {
     }
     let trimmed = s.trim_end_matches('/');
     let marker = "/v1/hooks/";
-    let at = trimmed.rfind(marker).ok_or_else(|| {
+    // A byte search: the marker is ASCII, and `str::rfind` would bring a substring searcher
+    // (with its panicking slice paths) into the `.wasm` for this one call.
+    let at = trimmed
+        .as_bytes()
+        .windows(marker.len())
+        .rposition(|w| w == marker.as_bytes())
+        .ok_or_else(|| {
         err("Webhook URL does not contain /v1/hooks/<token>. Copy the full inbound webhook URL from HuskyVoice, or paste just the token.".to_string())
     })?;
     let base = parse_base_url(Some(trimmed.get(..at).unwrap_or(""))).map_err(|e| {

@@ -27,7 +27,7 @@ proptest! {
     fn arbitrary_responses_never_panic(status in proptest::option::of(any::<u16>()), body in any::<String>(), ra in any::<String>(), now in any::<f64>()) {
         for via in [Via::Rest, Via::Webhook] {
             let r = interpret_cancel_response(&CancelResponse {
-                via, call_id: "c", status_code: status, transport_error: Some(TransportError::Timeout),
+                via, call_id: "c", status_code: status, transport_error: Some(TransportError::Timeout), transport_code: None,
                 retry_after: Some(&ra), body: &body, now_ms: now, secrets: &[],
             });
             // "cancelled" only ever comes from a 2xx/4xx response whose body says so.
@@ -101,7 +101,7 @@ proptest! {
         let body = doc.to_string();
         for via in [Via::Rest, Via::Webhook] {
             let r = interpret_cancel_response(&CancelResponse {
-                via, call_id: "c", status_code: Some(status), transport_error: None,
+                via, call_id: "c", status_code: Some(status), transport_error: None, transport_code: None,
                 retry_after: None, body: &body, now_ms: 0.0, secrets: &[],
             });
             if r.outcome == huskyvoice_core::Outcome::Cancelled {

@@ -1,7 +1,7 @@
-use crate::convert::{json_text, parse, parse_json, to_js};
+use crate::convert::{json_text, parse, to_js};
 use crate::errors::{invalid_options, to_js_error};
 use huskyvoice_core::batch;
-use huskyvoice_core::input::CancelOptionsInput;
+use huskyvoice_core::input::{CancelOptionsInput, Loose};
 use huskyvoice_core::request::RequestBuilder;
 use huskyvoice_core::CoreError;
 use wasm_bindgen::prelude::*;
@@ -20,7 +20,8 @@ pub fn build_cancel_request(
             ));
         }
         let text = json_text(&options, CONTEXT)?;
-        let input: CancelOptionsInput<'_> = parse(&text, CONTEXT)?;
+        let tree: Loose<'_> = parse(&text, CONTEXT)?;
+        let input = CancelOptionsInput::from_loose(&tree).unwrap_or_default();
         let request = batch::build_one(&mut RequestBuilder::default(), &input)?;
         Ok(to_js(&request))
     };
@@ -40,7 +41,7 @@ pub fn build_cancel_requests(
             return Err(not_array());
         }
         let text = json_text(&options, CONTEXT).map_err(|_| not_array())?;
-        Ok(parse_json(&batch::build_requests(&text)?))
+        Ok(to_js(&batch::build_requests(&text)?))
     };
     run().map_err(|e| to_js_error(&e))
 }

@@ -12,6 +12,7 @@
 //!   5.0-5.6 µs for text out, within noise; text keeps one code path for both batch calls.
 
 use huskyvoice_core::error::json_reason;
+use huskyvoice_core::input::Loose;
 use huskyvoice_core::{CoreError, ErrorCode};
 use js_sys::{JsString, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -37,10 +38,6 @@ extern "C" {
     fn read(this: &EncodeResult) -> f64;
     #[wasm_bindgen(method, getter)]
     fn written(this: &EncodeResult) -> f64;
-}
-
-thread_local! {
-    static ENCODER: TextEncoder = TextEncoder::new();
 }
 
 /// A JS value as JSON text through `JSON.stringify`. `context` names the function for errors.
@@ -69,14 +66,18 @@ pub fn json_text(v: &JsValue, context: &str) -> Result<String, CoreError> {
 /// escape, and serde_json refuses those. Well-formed pairs are written raw, so every such
 /// escape is a lone one: it becomes U+FFFD, as `TextEncoder` does for the same string.
 fn replace_lone_surrogates(text: String) -> String {
-    if !text.contains("\\ud") {
+    const ESCAPE: &[u8] = b"\\ud";
+    if !text.as_bytes().windows(3).any(|w| w == ESCAPE) {
         return text;
     }
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     let mut i = 0;
-    while let Some(at) = text.get(i..).and_then(|rest| rest.find("\\ud")) {
+    while let Some(at) = bytes
+        .get(i..)
+        .and_then(|rest| rest.windows(3).position(|w| w == ESCAPE))
+    {
         let start = i + at;
         // An escape only if an even number of backslashes precede this one.
         let preceding = bytes[..start]
@@ -106,7 +107,9 @@ fn utf8(text: &JsString) -> String {
     // Plain ASCII, the usual case, needs one byte per UTF-16 unit; grow only if it is not.
     let mut buf: Vec<u8> = Vec::with_capacity(units);
     let mut read = 0;
-    ENCODER.with(|encoder| loop {
+    // One encoder per long text: only batches and run plans come here.
+    let encoder = TextEncoder::new();
+    loop {
         let spare = buf.spare_capacity_mut();
         let (ptr, room) = (spare.as_mut_ptr().cast::<u8>(), spare.len());
         // SAFETY: the view covers only the Vec's unused capacity and lives for this one
@@ -128,7 +131,7 @@ fn utf8(text: &JsString) -> String {
             break;
         }
         buf.reserve((units - read).saturating_mul(3).max(4));
-    });
+    }
     // TextEncoder writes valid UTF-8 (lone surrogates become U+FFFD); checked anyway.
     String::from_utf8(buf).unwrap_or_default()
 }
@@ -152,8 +155,25 @@ pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
         .unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Builds the JS value for an output written as JSON text, through `JSON.parse`.
-pub fn parse_json(json: &str) -> JsValue {
-    // serde_json produced the text, so JSON.parse cannot throw; undefined rather than panic.
-    js_sys::JSON::parse(json).unwrap_or(JsValue::UNDEFINED)
+/// A JS value classified for a message, without a JSON round trip: the few numbers and names
+/// `retryDelayMs` and `validateCallId` take need no parser.
+pub fn shallow(v: &JsValue) -> Loose<'static> {
+    if let Some(s) = v.as_string() {
+        Loose::Str(s.into())
+    } else if let Some(n) = v.as_f64() {
+        Loose::Num(n)
+    } else if let Some(b) = v.as_bool() {
+        Loose::Bool(b)
+    } else if v.is_null() || v.is_undefined() {
+        Loose::Null
+    } else if js_sys::Array::is_array(v) {
+        Loose::Array(Vec::new())
+    } else {
+        Loose::Object(Vec::new())
+    }
+}
+
+/// `obj[key]`, or undefined when it cannot be read (a throwing getter, say).
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }

@@ -1,7 +1,7 @@
-use crate::convert::{json_text, parse, parse_json, to_js};
+use crate::convert::{json_text, parse, to_js};
 use crate::errors::{invalid_options, to_js_error};
 use huskyvoice_core::batch;
-use huskyvoice_core::input::CancelResponseInput;
+use huskyvoice_core::input::{CancelResponseInput, Loose};
 use huskyvoice_core::{interpret_cancel_response as core_interpret, CoreError};
 use wasm_bindgen::prelude::*;
 
@@ -19,7 +19,8 @@ pub fn interpret_cancel_response(
             ));
         }
         let text = json_text(&response, CONTEXT)?;
-        let input: CancelResponseInput<'_> = parse(&text, CONTEXT)?;
+        let tree: Loose<'_> = parse(&text, CONTEXT)?;
+        let input = CancelResponseInput::from_loose(&tree).unwrap_or_default();
         let secrets = input.secret_list()?;
         let result = core_interpret(&input.to_response(js_sys::Date::now(), &secrets)?);
         Ok(to_js(&result))
@@ -39,7 +40,7 @@ pub fn interpret_cancel_responses(
             return Err(not_array());
         }
         let text = json_text(&responses, CONTEXT).map_err(|_| not_array())?;
-        Ok(parse_json(&batch::interpret_responses(
+        Ok(to_js(&batch::interpret_responses(
             &text,
             js_sys::Date::now(),
         )?))

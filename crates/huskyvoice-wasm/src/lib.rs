@@ -6,15 +6,20 @@ mod build;
 mod convert;
 mod errors;
 mod interpret;
+mod pacers;
 mod redact;
 mod retry;
+mod run;
+mod run_types;
 mod types;
 mod validate;
 
 pub use build::{build_cancel_request, build_cancel_requests};
 pub use interpret::{interpret_cancel_response, interpret_cancel_responses};
+pub use pacers::Pacers;
 pub use redact::redact_secrets;
 pub use retry::retry_delay_ms;
+pub use run::Run;
 pub use validate::validate_call_id;
 
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]

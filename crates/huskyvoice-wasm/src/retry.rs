@@ -1,56 +1,24 @@
-use crate::convert::{json_text, parse};
+use crate::convert::{get, shallow};
 use crate::errors::{invalid_options, to_js_error};
 use huskyvoice_core::input::Loose;
 use huskyvoice_core::{retry_delay_ms as core_delay, CoreError, ErrorCode, Outcome, RetryPolicy};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 const CONTEXT: &str = "retryDelayMs";
-
-/// The result object `retryDelayMs` may be given instead of an outcome name.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ResultArg<'a> {
-    #[serde(borrow, default)]
-    outcome: Option<Loose<'a>>,
-    #[serde(borrow, default)]
-    retry_after_ms: Option<Loose<'a>>,
-}
-
-/// The optional retry policy object.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct PolicyArg<'a> {
-    #[serde(borrow, default)]
-    max_attempts: Option<Loose<'a>>,
-    #[serde(borrow, default)]
-    max_total_wait_ms: Option<Loose<'a>>,
-    #[serde(borrow, default)]
-    base_delay_ms: Option<Loose<'a>>,
-    #[serde(borrow, default)]
-    max_delay_ms: Option<Loose<'a>>,
-}
 
 fn outcome_of(value: JsValue) -> Result<(Outcome, Option<u64>), CoreError> {
     let (name, after) =
         match value.as_string() {
             Some(s) => (s, None),
-            None if value.is_object() => {
-                let text = json_text(&value, CONTEXT)?;
-                let arg: ResultArg<'_> = parse(&text, CONTEXT)?;
-                match arg.outcome {
-                    Some(Loose::Str(name)) => (
-                        name.into_owned(),
-                        arg.retry_after_ms.and_then(|a| a.as_f64()),
-                    ),
-                    _ => {
-                        return Err(invalid_options(
-                            CONTEXT,
-                            "the result object has no \"outcome\"",
-                        ))
-                    }
+            None if value.is_object() => match get(&value, "outcome").as_string() {
+                Some(name) => (name, get(&value, "retryAfterMs").as_f64()),
+                _ => {
+                    return Err(invalid_options(
+                        CONTEXT,
+                        "the result object has no \"outcome\"",
+                    ))
                 }
-            }
+            },
             None => return Err(invalid_options(
                 CONTEXT,
                 "first argument must be an outcome name or the result of interpretCancelResponse",
@@ -72,15 +40,7 @@ fn outcome_of(value: JsValue) -> Result<(Outcome, Option<u64>), CoreError> {
 }
 
 fn count(name: &str, v: JsValue, min: f64) -> Result<f64, CoreError> {
-    let number = if v.is_undefined() {
-        Loose::Null
-    } else if let Some(n) = v.as_f64() {
-        Loose::Num(n)
-    } else {
-        let text = json_text(&v, CONTEXT)?;
-        parse::<Loose<'_>>(&text, CONTEXT)?.into_owned()
-    };
-    match number {
+    match shallow(&v) {
         Loose::Null if min == 0.0 => Ok(0.0),
         Loose::Num(n) if n.is_finite() && n.fract() == 0.0 && n >= min => Ok(n),
         other => Err(CoreError::new(
@@ -119,17 +79,15 @@ pub fn retry_delay_ms(
         let (outcome, after) = outcome_of(outcome)?;
         let attempt = count("attempt", attempt, 1.0)?;
         let waited = count("waitedMs", waited_ms, 0.0)?;
-        let policy_text = if policy.is_undefined() || policy.is_null() {
-            "{}".to_string()
-        } else {
-            json_text(&policy, CONTEXT)?
-        };
-        let policy: PolicyArg<'_> = parse(&policy_text, CONTEXT)?;
-        let number = |key: &str, v: Option<Loose<'_>>| -> Result<Option<f64>, CoreError> {
-            match v {
-                None | Some(Loose::Null) => Ok(None),
-                Some(Loose::Num(n)) => Ok(Some(n)),
-                Some(other) => Err(CoreError::new(
+        let given = !(policy.is_undefined() || policy.is_null());
+        let number = |key: &str| -> Result<Option<f64>, CoreError> {
+            if !given {
+                return Ok(None);
+            }
+            match shallow(&get(&policy, key)) {
+                Loose::Null => Ok(None),
+                Loose::Num(n) => Ok(Some(n)),
+                other => Err(CoreError::new(
                     ErrorCode::InvalidOptions,
                     format!(
                         "retryDelayMs: policy \"{key}\" must be a number; got {}.",
@@ -139,10 +97,10 @@ pub fn retry_delay_ms(
             }
         };
         let policy = RetryPolicy::from_parts(
-            number("maxAttempts", policy.max_attempts)?,
-            number("maxTotalWaitMs", policy.max_total_wait_ms)?,
-            number("baseDelayMs", policy.base_delay_ms)?,
-            number("maxDelayMs", policy.max_delay_ms)?,
+            number("maxAttempts")?,
+            number("maxTotalWaitMs")?,
+            number("baseDelayMs")?,
+            number("maxDelayMs")?,
         )?;
         let attempt = attempt.min(u32::MAX as f64) as u32;
         Ok(core_delay(

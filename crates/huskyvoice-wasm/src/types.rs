@@ -53,7 +53,7 @@ export type BuildResult =
   | { ok: true; request: CancelRequest }
   | { ok: false; error: { code: CoreErrorCode; message: string } };
 
-/** The nine outcomes; see the README's outcome table. */
+/** The ten outcomes of an answer; see the README's outcome table. */
 export type Outcome =
   | 'cancelled'
   | 'accepted'
@@ -62,6 +62,7 @@ export type Outcome =
   | 'unauthorized'
   | 'forbidden'
   | 'rate_limited'
+  | 'quota_exceeded'
   | 'server_error'
   | 'invalid_response';
 
@@ -91,6 +92,8 @@ export interface CancelResponse {
   /** The raw response text: possibly empty, HTML or truncated. */
   body?: string | null;
   transportError?: 'timeout' | 'connection' | null;
+  /** The transport's code for a failure (`ECONNREFUSED`, `EPROTO`, ...): explained in words. */
+  errorCode?: string | null;
   /** Clock for `Retry-After` dates; defaults to `Date.now()`. */
   nowMs?: number;
   /** Values to redact from the message (API key, webhook token). */

@@ -1,6 +1,6 @@
-use crate::convert::{json_text, parse};
+use crate::convert::shallow;
 use crate::errors::to_js_error;
-use huskyvoice_core::input::{CancelOptionsInput, Loose};
+use huskyvoice_core::input::CancelOptionsInput;
 use wasm_bindgen::prelude::*;
 
 /// Returns the normalised call id (surrounding whitespace trimmed) or throws an `Error`
@@ -10,18 +10,8 @@ pub fn validate_call_id(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
 ) -> Result<String, JsValue> {
     let run = || {
-        // A string, the usual case, needs no JSON round trip.
-        let text;
-        let call_id: Loose<'_> = match input.as_string() {
-            Some(s) => Loose::Str(s.into()),
-            None if input.is_undefined() => Loose::Null,
-            None => {
-                text = json_text(&input, "validateCallId")?;
-                parse(&text, "validateCallId")?
-            }
-        };
         let options = CancelOptionsInput {
-            call_id: Some(call_id),
+            call_id: Some(shallow(&input)),
             ..Default::default()
         };
         huskyvoice_core::call_id::validate_call_id(options.to_options()?.call_id)

@@ -6,6 +6,7 @@ fn run(via: Via, status: Option<u16>, body: &str) -> CancelResult {
         call_id: "call_1",
         status_code: status,
         transport_error: None,
+        transport_code: None,
         retry_after: None,
         body,
         now_ms: 0.0,
@@ -20,7 +21,7 @@ fn row_cancelled() {
     for via in [Via::Rest, Via::Webhook] {
         let r = run(via, Some(200), OK);
         assert_eq!(r.outcome, Outcome::Cancelled);
-        assert_eq!(r.call_status.as_deref(), Some("cancelled"));
+        assert_eq!(r.call_status, Some("cancelled"));
         assert_eq!(r.http_status, Some(200));
         assert!(!r.retryable);
         assert!(
@@ -57,7 +58,7 @@ fn row_not_cancellable_for_each_state() {
             );
             let r = run(Via::Rest, Some(status), &body);
             assert_eq!(r.outcome, Outcome::NotCancellable, "{state} {status}");
-            assert_eq!(r.call_status.as_deref(), Some(state));
+            assert_eq!(r.call_status, Some(state));
             assert!(r.message.contains(state));
         }
     }
@@ -102,6 +103,7 @@ fn row_rate_limited_reads_retry_after() {
         call_id: "c",
         status_code: Some(429),
         transport_error: None,
+        transport_code: None,
         retry_after: Some("2"),
         body: "",
         now_ms: 0.0,
@@ -119,6 +121,7 @@ fn row_rate_limited_reads_retry_after() {
             call_id: "c",
             status_code: Some(429),
             transport_error: None,
+            transport_code: None,
             retry_after: None,
             body: "",
             now_ms: 0.0,
@@ -145,6 +148,7 @@ fn row_server_error_including_transport() {
             call_id: "c",
             status_code: None,
             transport_error: Some(t),
+            transport_code: None,
             retry_after: None,
             body: "",
             now_ms: 0.0,
@@ -184,6 +188,7 @@ fn secrets_in_server_messages_are_redacted() {
         call_id: "c",
         status_code: Some(401),
         transport_error: None,
+        transport_code: None,
         retry_after: None,
         body: r#"{"message":"bad token tokSECRET123"}"#,
         now_ms: 0.0,
@@ -208,7 +213,7 @@ fn row_not_cancellable_from_message_text() {
             );
             let r = run(Via::Rest, Some(status), &body);
             assert_eq!(r.outcome, Outcome::NotCancellable, "{message} {status}");
-            assert_eq!(r.call_status.as_deref(), Some(state), "{message}");
+            assert_eq!(r.call_status, Some(state), "{message}");
         }
     }
     // A status field wins over the words of the message.
@@ -217,7 +222,7 @@ fn row_not_cancellable_from_message_text() {
         Some(409),
         r#"{"error":{"message":"already ringing","status":"completed"}}"#,
     );
-    assert_eq!(r.call_status.as_deref(), Some("completed"));
+    assert_eq!(r.call_status, Some("completed"));
     // A word that is not a state claim does not count.
     let r = run(Via::Rest, Some(400), r#"{"message":"Cancellation failed"}"#);
     assert_eq!(r.outcome, Outcome::InvalidResponse);
@@ -229,7 +234,7 @@ fn pre_dial_and_terminal_states() {
         let body = format!(r#"{{"error":{{"status":"{state}"}}}}"#);
         let r = run(Via::Rest, Some(409), &body);
         assert_eq!(r.outcome, Outcome::InvalidResponse, "{state}");
-        assert_eq!(r.call_status.as_deref(), Some(state));
+        assert_eq!(r.call_status, Some(state));
         // A 2xx that reports a pre-dial state did not cancel either.
         let body = format!(r#"{{"status":"{state}"}}"#);
         assert_eq!(
@@ -239,7 +244,7 @@ fn pre_dial_and_terminal_states() {
     }
     let r = run(Via::Webhook, Some(422), r#"{"status":"disallowed"}"#);
     assert_eq!(
-        (r.outcome, r.call_status.as_deref()),
+        (r.outcome, r.call_status),
         (Outcome::NotCancellable, Some("disallowed"))
     );
 }
@@ -259,8 +264,81 @@ fn lenient_body_reading() {
         Some(409),
         r#"{"status":5,"error":{"status":"ringing","message":["x"]}}"#,
     );
-    assert_eq!(r.call_status.as_deref(), Some("ringing"));
+    assert_eq!(r.call_status, Some("ringing"));
     // A bare JSON string is the message.
     let r = run(Via::Rest, Some(404), r#""gone""#);
     assert!(r.message.contains("gone"), "{}", r.message);
+}
+
+fn with_retry_after(status: u16, retry_after: &str, body: &str) -> CancelResult {
+    interpret_cancel_response(&CancelResponse {
+        via: Via::Rest,
+        call_id: "c",
+        status_code: Some(status),
+        transport_error: None,
+        transport_code: None,
+        retry_after: Some(retry_after),
+        body,
+        now_ms: 0.0,
+        secrets: &[],
+    })
+}
+
+#[test]
+fn row_quota_exceeded() {
+    // 402, whatever the body.
+    let r = run(
+        Via::Rest,
+        Some(402),
+        r#"{"error":{"code":"INSUFFICIENT_CREDITS"}}"#,
+    );
+    assert_eq!((r.outcome, r.retryable), (Outcome::QuotaExceeded, false));
+    assert!(r.message.contains("credit"), "{}", r.message);
+    assert_eq!(
+        run(Via::Webhook, Some(402), "").outcome,
+        Outcome::QuotaExceeded
+    );
+    // A 429 naming a quota, or asking for more than 5 minutes.
+    let r = with_retry_after(429, "3600", r#"{"error":{"code":"QUOTA_EXCEEDED"}}"#);
+    assert_eq!(
+        (r.outcome, r.retry_after_ms),
+        (Outcome::QuotaExceeded, None)
+    );
+    let r = with_retry_after(429, "5", r#"{"error":{"code":"DAILY_QUOTA_EXCEEDED"}}"#);
+    assert_eq!(r.outcome, Outcome::QuotaExceeded);
+    assert_eq!(
+        with_retry_after(429, "301", "").outcome,
+        Outcome::QuotaExceeded
+    );
+    // The documented rate limit stays retryable.
+    let r = with_retry_after(429, "60", r#"{"error":{"code":"RATE_LIMIT_EXCEEDED"}}"#);
+    assert_eq!(
+        (r.outcome, r.retry_after_ms),
+        (Outcome::RateLimited, Some(60_000))
+    );
+    assert_eq!(
+        with_retry_after(429, "300", "").outcome,
+        Outcome::RateLimited
+    );
+}
+
+#[test]
+fn transport_failures_are_explained_with_their_code() {
+    let r = interpret_cancel_response(&CancelResponse {
+        via: Via::Rest,
+        call_id: "c",
+        status_code: None,
+        transport_error: Some(TransportError::Connection),
+        transport_code: Some("ECONNREFUSED"),
+        retry_after: None,
+        body: "",
+        now_ms: 0.0,
+        secrets: &[],
+    });
+    assert_eq!(r.outcome, Outcome::ServerError);
+    assert!(
+        r.message.contains("refused") && r.message.contains("(ECONNREFUSED)"),
+        "{}",
+        r.message
+    );
 }

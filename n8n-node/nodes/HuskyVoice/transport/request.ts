@@ -4,25 +4,10 @@ import type {
 	IN8nHttpFullResponse,
 	IAdditionalCredentialOptions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
-
-import type { CancelRequest, Via } from '../../../core/huskyvoice_core';
+import type { RunAnswer, SendStep } from '../../../core/huskyvoice_core';
 
 export const API_CREDENTIAL = 'huskyVoiceApi';
 export const WEBHOOK_CREDENTIAL = 'huskyVoiceWebhookApi';
-
-/** One response as `interpretCancelResponse` wants it, or a transport failure. */
-export interface RawResponse {
-	statusCode: number | null;
-	/** Only `retry-after` (the one header the core reads), when present. */
-	headers: Record<string, string> | null;
-	body: string;
-	transportError?: 'timeout' | 'connection';
-	/** Short machine code of a transport failure (ECONNRESET, ...), for the error description. */
-	errorCode?: string;
-	/** The transport error's own message; may hold a URL, so redact it before showing it. */
-	errorMessage?: string;
-}
 
 function bodyText(body: unknown): string {
 	if (typeof body === 'string') return body;
@@ -32,7 +17,8 @@ function bodyText(body: unknown): string {
 	return JSON.stringify(body);
 }
 
-function retryAfterOf(headers: unknown): Record<string, string> | null {
+/** The one header the core reads. */
+function retryAfterOf(headers: unknown): string | null {
 	if (!headers || typeof headers !== 'object') return null;
 	const h = headers as Record<string, unknown>;
 	let value = h['retry-after'];
@@ -41,8 +27,7 @@ function retryAfterOf(headers: unknown): Record<string, string> | null {
 		value = key === undefined ? undefined : h[key];
 	}
 	if (Array.isArray(value)) value = value[0];
-	if (value === undefined || value === null) return null;
-	return { 'retry-after': String(value) };
+	return value === undefined || value === null ? null : String(value);
 }
 
 interface ErrorLike {
@@ -52,13 +37,10 @@ interface ErrorLike {
 	name?: unknown;
 }
 
-/** Timeout or connection failure, found on the error or its causes (n8n wraps axios errors). */
-function classifyTransportError(
-	error: unknown,
-): Pick<RawResponse, 'transportError' | 'errorCode' | 'errorMessage'> {
+/** Timeout or connection failure, with its code, found on the error or its causes (n8n wraps axios errors). */
+function failureOf(error: unknown): RunAnswer {
 	let code: string | undefined;
 	let timeout = false;
-	let message: string | undefined;
 	let e = error as ErrorLike | undefined;
 	for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
 		const c = typeof e.code === 'string' ? e.code : undefined;
@@ -74,30 +56,29 @@ function classifyTransportError(
 			}
 		}
 		if (/\btime(d)?\s*out\b|timeout of \d+ms/i.test(m)) timeout = true;
-		if (m && (message === undefined || c)) message = m;
 		e = e.cause as ErrorLike | undefined;
 	}
 	return {
+		statusCode: null,
 		transportError: timeout ? 'timeout' : 'connection',
-		errorCode: code,
-		errorMessage: message?.slice(0, 300),
+		errorCode: code ?? null,
 	};
 }
 
 /**
- * Sends one cancel request through n8n's HTTP helpers and returns the raw response, whatever its
- * status. REST goes through `httpRequestWithAuthentication` (the credential adds the Bearer
- * header; `credentials`, decrypted once per execution, saves n8n from decrypting them again for
- * every request). The webhook's URL carries its own token, so it needs no authentication.
+ * Sends one request the core asked for through n8n's HTTP helpers and returns the answer,
+ * whatever its status, or the failure to get one. REST goes through
+ * `httpRequestWithAuthentication` (the credential adds the Bearer header; `credentials`,
+ * decrypted once per execution, saves n8n from decrypting them again for every request). The
+ * webhook's URL carries its own token, so it needs no authentication.
  */
-export async function sendCancelRequest(
+export async function sendRequest(
 	this: IExecuteFunctions,
-	via: Via,
-	request: CancelRequest,
-	timeoutMs: number,
+	step: SendStep,
 	credentials: IAdditionalCredentialOptions | undefined,
 	abortSignal: AbortSignal | undefined,
-): Promise<RawResponse> {
+): Promise<RunAnswer> {
+	const { request } = step;
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url: request.url,
@@ -106,7 +87,7 @@ export async function sendCancelRequest(
 		ignoreHttpStatusErrors: true,
 		json: false,
 		encoding: 'text',
-		timeout: timeoutMs,
+		timeout: step.timeoutMs,
 		// A redirect is not a cancel answer (the core reports a 3xx as invalid_response), and the
 		// API key must not follow it to another host. It also spares axios its redirect wrapper.
 		disableFollowRedirect: true,
@@ -117,7 +98,7 @@ export async function sendCancelRequest(
 	let response: IN8nHttpFullResponse;
 	try {
 		response =
-			via === 'rest'
+			step.via === 'rest'
 				? ((await this.helpers.httpRequestWithAuthentication.call(
 						this,
 						API_CREDENTIAL,
@@ -126,16 +107,14 @@ export async function sendCancelRequest(
 					)) as IN8nHttpFullResponse)
 				: ((await this.helpers.httpRequest(options)) as IN8nHttpFullResponse);
 	} catch (error) {
-		if (abortSignal?.aborted) {
-			throw new NodeOperationError(this.getNode(), 'The execution was cancelled', {
-				description: 'No further HuskyVoice requests were sent.',
-			});
-		}
-		return { statusCode: null, headers: null, body: '', ...classifyTransportError(error) };
+		return failureOf(error);
+	}
+	if (typeof response.statusCode !== 'number') {
+		return { statusCode: null, transportError: 'connection', errorCode: null };
 	}
 	return {
-		statusCode: typeof response.statusCode === 'number' ? response.statusCode : null,
-		headers: retryAfterOf(response.headers),
+		statusCode: response.statusCode,
+		retryAfter: retryAfterOf(response.headers),
 		body: bodyText(response.body),
 	};
 }

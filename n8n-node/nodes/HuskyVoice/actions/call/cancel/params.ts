@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import type { Options } from './types';
+import type { RunJobOptions } from '../../../../../core/huskyvoice_core';
 
 export const DEFAULT_CALL_ID = '={{ $json.call_id }}';
 
@@ -20,41 +20,61 @@ function hasExpression(value: unknown): boolean {
 	return false;
 }
 
+export interface ParameterReader {
+	read: (itemIndex: number) => unknown;
+	/** The item field a `={{ $json.field }}` parameter reads, for messages about a missing id. */
+	field?: string;
+}
+
 export function parameterReader(
 	ctx: IExecuteFunctions,
 	node: INode,
 	items: INodeExecutionData[],
 	name: string,
 	fallback: unknown,
-): (itemIndex: number) => unknown {
+): ParameterReader {
 	const raw = node.parameters[name] === undefined ? fallback : node.parameters[name];
-	if (!hasExpression(raw)) return () => raw;
+	if (!hasExpression(raw)) return { read: () => raw };
 	if (typeof raw === 'string') {
 		const match = JSON_FIELD_EXPRESSION.exec(raw);
 		if (match) {
 			const field = match[1] ?? match[3];
-			return (itemIndex) => items[itemIndex]?.json?.[field];
+			return { read: (itemIndex) => items[itemIndex]?.json?.[field], field };
 		}
 	}
-	return (itemIndex) => ctx.getNodeParameter(name, itemIndex, fallback);
+	return { read: (itemIndex) => ctx.getNodeParameter(name, itemIndex, fallback) };
 }
 
-function numberOption(value: unknown, fallback: number, min: number, max: number): number {
-	const n = typeof value === 'number' ? value : Number(value);
-	if (value === undefined || value === null || value === '' || !Number.isFinite(n)) return fallback;
-	return Math.min(max, Math.max(min, n));
+/** Seconds as the editor shows them, in the milliseconds the core counts; other values as given. */
+function ms(seconds: unknown): unknown {
+	if (seconds === undefined || seconds === null || seconds === '') return undefined;
+	const n = typeof seconds === 'number' ? seconds : Number(seconds);
+	return Number.isFinite(n) ? Math.round(n * 1000) : seconds;
 }
 
-export function normaliseOptions(raw: unknown): Options {
+/** The Options collection of one item, in the core's terms. The core checks every value. */
+export function jobOptions(raw: unknown): RunJobOptions {
 	const o = (raw !== null && typeof raw === 'object' ? raw : {}) as IDataObject;
-	const maxAttempts = Math.floor(numberOption(o.maxAttempts, 3, 1, 10));
-	const maxTotalWaitMs = Math.round(numberOption(o.maxTotalWaitSeconds, 30, 0, 86_400) * 1000);
+	const options: Record<string, unknown> = {
+		maxAttempts: o.maxAttempts,
+		maxTotalWaitMs: ms(o.maxTotalWaitSeconds),
+		timeoutMs: ms(o.timeoutSeconds),
+		onNotCancellable: o.onNotCancellable,
+		dryRun: o.dryRun === 'true' ? true : o.dryRun,
+	};
+	return options as RunJobOptions;
+}
+
+/** The options that apply to the whole run, read from the first item. */
+export function runOptions(raw: unknown): {
+	concurrency?: number;
+	requestsPerMinute?: number;
+	windowMs?: number;
+} {
+	const o = (raw !== null && typeof raw === 'object' ? raw : {}) as IDataObject;
 	return {
-		onNotCancellable: o.onNotCancellable === 'error' ? 'error' : 'output',
-		dryRun: o.dryRun === true || o.dryRun === 'true',
-		concurrency: Math.floor(numberOption(o.concurrency, 5, 1, 100)),
-		timeoutMs: Math.round(numberOption(o.timeoutSeconds, 30, 0.1, 3_600) * 1000),
-		policy: { maxAttempts, maxTotalWaitMs },
-		maxAttempts,
+		concurrency: o.concurrency as number | undefined,
+		requestsPerMinute: o.requestsPerMinute as number | undefined,
+		windowMs: ms(o.rateLimitWindowSeconds) as number | undefined,
 	};
 }

@@ -1,0 +1,171 @@
+use crate::convert::{json_text, parse, to_js};
+use crate::errors::{invalid_options, to_js_error};
+use crate::pacers::Pacers;
+use huskyvoice_core::engine::{self, Answer, CancelCall, RunPlan, Step};
+use huskyvoice_core::input::Loose;
+use huskyvoice_core::request::{CancelRequest, Via};
+use huskyvoice_core::{CoreError, TransportError};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A bulk cancel as a state machine: `poll` says what to do, `respond` takes an answer,
+/// `report` gives every item's output. It never does I/O; `drive` (the JS driver loop) runs
+/// it with a transport, a clock and a sleep.
+#[wasm_bindgen]
+pub struct Run {
+    inner: engine::Run<CancelCall>,
+}
+
+/// `poll`'s answer as a plain object, tagged by `kind`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum StepView<'a> {
+    #[serde(rename_all = "camelCase")]
+    Send {
+        ticket: u32,
+        index: usize,
+        credential: usize,
+        via: Via,
+        request: &'a CancelRequest,
+        timeout_ms: u64,
+    },
+    #[serde(rename_all = "camelCase")]
+    Wait {
+        until_ms: u64,
+    },
+    Idle,
+    Done,
+}
+
+fn js_error(e: CoreError) -> JsValue {
+    to_js_error(&e)
+}
+
+/// `obj[key]`, or undefined when it cannot be read.
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen]
+impl Run {
+    /// Checks the plan (throws `INVALID_OPTIONS` naming the field) and every item (an
+    /// invalid item settles at once, nothing sent for it). Runs given the same `pacers` keep
+    /// the rate limit of a credential key together.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "RunPlan")] plan: JsValue,
+        pacers: &Pacers,
+    ) -> Result<Run, JsValue> {
+        const CONTEXT: &str = "new Run";
+        if !plan.is_object() {
+            return Err(js_error(invalid_options(
+                CONTEXT,
+                "the plan must be an object { credentials, jobs, ... }",
+            )));
+        }
+        let text = json_text(&plan, CONTEXT).map_err(js_error)?;
+        let tree: Loose<'_> = parse(&text, CONTEXT).map_err(js_error)?;
+        let parts = RunPlan(&tree).into_parts().map_err(js_error)?;
+        let book = pacers.book.clone();
+        let inner = engine::Run::new(
+            CancelCall,
+            parts.settings,
+            parts.credentials,
+            parts.options,
+            parts.jobs,
+            book,
+        )
+        .map_err(js_error)?;
+        Ok(Run { inner })
+    }
+
+    /// What to do at `nowMs`: `{kind: 'send', ticket, index, credential, via, request,
+    /// timeoutMs}`, `{kind: 'wait', untilMs}`, `{kind: 'idle'}` or `{kind: 'done'}`.
+    #[wasm_bindgen(unchecked_return_type = "RunStep")]
+    pub fn poll(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> JsValue {
+        let step = self.inner.poll(now_ms);
+        let view = match &step {
+            Step::Send(s) => StepView::Send {
+                ticket: s.ticket,
+                index: s.index,
+                credential: s.credential,
+                via: s.via,
+                request: &s.request,
+                timeout_ms: s.timeout_ms,
+            },
+            Step::Wait { until_ms } => StepView::Wait {
+                until_ms: *until_ms,
+            },
+            Step::Idle => StepView::Idle,
+            Step::Done => StepView::Done,
+        };
+        to_js(&view)
+    }
+
+    /// The answer to `ticket`: `{statusCode, retryAfter?, body}` or `{transportError:
+    /// 'timeout' | 'connection', errorCode?}`. Throws for a ticket not in flight.
+    pub fn respond(
+        &mut self,
+        ticket: u32,
+        #[wasm_bindgen(unchecked_param_type = "RunAnswer")] answer: JsValue,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> Result<(), JsValue> {
+        // Read field by field: the body then crosses once, as a string, never re-escaped.
+        let status = field(&answer, "statusCode").as_f64();
+        let retry_after = field(&answer, "retryAfter").as_string();
+        let body = field(&answer, "body").as_string().unwrap_or_default();
+        let code = field(&answer, "errorCode").as_string();
+        let answer = match status {
+            Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Answer::Response {
+                status: s as u16,
+                retry_after: retry_after.as_deref(),
+                body: &body,
+            },
+            _ => Answer::NoResponse {
+                kind: match field(&answer, "transportError").as_string().as_deref() {
+                    Some("timeout") => TransportError::Timeout,
+                    _ => TransportError::Connection,
+                },
+                code: code.as_deref(),
+            },
+        };
+        self.inner
+            .respond(ticket, &answer, now_ms)
+            .map_err(js_error)
+    }
+
+    /// The items that got their final outcome since the last call, for progress:
+    /// `[{index, outcome, cancelled}]`.
+    #[wasm_bindgen(unchecked_return_type = "RunSettled[]")]
+    pub fn settled(&mut self) -> JsValue {
+        #[derive(Serialize)]
+        struct Settled {
+            index: usize,
+            outcome: &'static str,
+            cancelled: bool,
+        }
+        let list: Vec<Settled> = self
+            .inner
+            .take_settled()
+            .into_iter()
+            .map(|(index, outcome, cancelled)| Settled {
+                index,
+                outcome,
+                cancelled,
+            })
+            .collect();
+        to_js(&list)
+    }
+
+    /// Stop: nothing more is sent; requests in flight are given up.
+    pub fn abort(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) {
+        self.inner.abort(now_ms);
+    }
+
+    /// Every item's output in input order, the run's failure (if it stopped at one), and
+    /// counts.
+    #[wasm_bindgen(unchecked_return_type = "RunReport")]
+    pub fn report(&self) -> JsValue {
+        to_js(&self.inner.report())
+    }
+}

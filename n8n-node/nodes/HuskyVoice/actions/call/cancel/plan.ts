@@ -1,0 +1,69 @@
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+
+import type {
+	RunCredential,
+	RunJob,
+	RunJobOptions,
+	Via,
+} from '../../../../../core/huskyvoice_core';
+import { readCredential } from './credentials';
+import { DEFAULT_CALL_ID, jobOptions, parameterReader, runOptions } from './params';
+import type { CredentialTransport, PlannedRun } from './types';
+
+/**
+ * The run the core will decide: one job per item (its call id as given, its credential and
+ * options), the credentials once each, and the run-wide settings from the first item. Nothing
+ * is validated here: the core names every bad value.
+ */
+export async function planRun(
+	ctx: IExecuteFunctions,
+	node: INode,
+	items: INodeExecutionData[],
+): Promise<PlannedRun> {
+	const authentication = parameterReader(ctx, node, items, 'authentication', 'apiKey');
+	const callId = parameterReader(ctx, node, items, 'callId', DEFAULT_CALL_ID);
+	const optionsParam = parameterReader(ctx, node, items, 'options', {});
+
+	const credentials: RunCredential[] = [];
+	const transport: CredentialTransport[] = [];
+	const credentialIndex: Partial<Record<Via, number>> = {};
+	const options: RunJobOptions[] = [];
+	const jobs: RunJob[] = new Array(items.length);
+	let lastRaw: unknown;
+	let firstRaw: unknown;
+	for (let i = 0; i < items.length; i++) {
+		const via: Via = authentication.read(i) === 'webhook' ? 'webhook' : 'rest';
+		let credential = credentialIndex[via];
+		if (credential === undefined) {
+			const read = await readCredential(ctx, node, via, i);
+			credential = credentials.push(read.credential) - 1;
+			transport.push(read.transport);
+			credentialIndex[via] = credential;
+		}
+		// Items usually share one options object: one entry for a run of equal ones.
+		const raw = optionsParam.read(i);
+		if (i === 0) firstRaw = raw;
+		if (options.length === 0 || raw !== lastRaw) {
+			options.push(jobOptions(raw));
+			lastRaw = raw;
+		}
+		jobs[i] = {
+			callId: callId.read(i),
+			credential,
+			options: options.length - 1,
+			...(callId.field === undefined ? {} : { field: callId.field }),
+		};
+	}
+	const first = runOptions(firstRaw);
+	return {
+		plan: {
+			...first,
+			stopOnFailure: !ctx.continueOnFail(),
+			seed: Math.floor(Math.random() * 4_294_967_296),
+			credentials: credentials.length > 0 ? credentials : [{ via: 'rest' }],
+			options,
+			jobs,
+		},
+		transport,
+	};
+}
