@@ -189,6 +189,50 @@ export function renderMarkdown(res) {
     L.push('');
   }
 
+  if (res.limit?.rows?.length) {
+    const lim = res.limit;
+    L.push("## Under HuskyVoice's documented limit (60 requests per minute per API key)");
+    L.push('');
+    L.push(`${lim.calls} cancels of queued calls in real n8n ${v.n8n} against the sandbox at \`--rate-limit ${lim.limit}\` (a sliding window per key, 429 with \`Retry-After\` past it), both contenders at their defaults (the node: Requests per Minute 60). `
+      + `The least time the limit allows: the ${lim.calls}th request no sooner than ${Math.floor((lim.calls - 1) / 60)} windows after the first, ${sec(lim.minimumMs)}. One run each (\`node bench/limit.bench.mjs\`).`);
+    L.push('');
+    L.push(table(['contender', 'execution', 'cancelled', 'failed items', '429s received', 'requests', 'most in one window', 'cancel step', 'vs the minimum'],
+      lim.rows.map((r) => [r.contender === 'recipe' ? 'vendor recipe (HTTP Request 4.2)' : 'HuskyVoice node (defaults)', r.status, fmt(r.cancelled), fmt(r.failed), fmt(r.rateLimited), fmt(r.requests), fmt(r.maxInWindow),
+        sec(r.cancelStepMs), r.cancelStepMs == null ? '–' : `${fmt((r.cancelStepMs / lim.minimumMs) * 100, 1)} %`])));
+    L.push('');
+  }
+  if (res.engine) {
+    const e = res.engine;
+    L.push("## The run engine's own cost per job");
+    L.push('');
+    L.push(`${fmt(e.jobs)} cancels through \`Run.poll\` / \`Run.respond\` with every answer a 200 "cancelled" (no network, no pacing, concurrency 20), then \`Run.report\`; median of ${e.runs} (\`node bench/engine.bench.mjs\`).`);
+    L.push('');
+    L.push(table(['', 'per job'], [
+      ['native Rust (`cargo run --release -p huskyvoice-core --example engine_speed`)', us(e.native?.perJobMicros)],
+      ['native, with the report', us(e.native?.perJobWithReportMicros)],
+      ['WASM, the poll/respond loop (engine + boundary + report)', us(e.wasmBareMicros)],
+      ['WASM, through `drive()` (the shared driver loop added)', us(e.wasmDrivenMicros)],
+    ]));
+    L.push('');
+  }
+
+  if (res.client?.floor) {
+    const f = res.client.floor;
+    const b = res.client.big;
+    L.push('## The Node client (`huskyvoice-core` `cancelCalls`) vs the plain-Node floor');
+    L.push('');
+    L.push(`\`cancelCalls\` (the run engine in WASM, the shared driver loop, node:http keep-alive agents) against the sandbox with no limit and the client's pacer off, next to \`bench/floor.mjs\` (bare keep-alive requests, nothing decided) with the same concurrency, alternating in fresh processes; medians of ${f.rounds} rounds (\`node bench/client.bench.mjs\`).`);
+    L.push('');
+    const rows = [[`calls/s, ${fmt(f.n)} ids, concurrency ${f.concurrency}, ${f.latencyMs} ms latency`, fmt(f.clientCallsPerSec, 1), fmt(f.floorCallsPerSec, 1), `${fmt(f.ratio * 100, 1)} %`]];
+    if (b) {
+      rows.push([`total, ${fmt(b.n)} ids at 0 ms`, `${fmt(b.clientMs)} ms`, `${fmt(b.floorMs)} ms`, `${fmt((b.floorMs / b.clientMs) * 100, 1)} %`]);
+      rows.push(['per id at 0 ms', us(b.clientUsPerId), us(b.floorUsPerId), '']);
+      rows.push([`of which the engine (\`poll\` ${us(b.pollUsPerJob)} + \`respond\` ${us(b.respondUsPerJob)})`, us(b.engineUsPerJob), '', '']);
+    }
+    L.push(table(['', 'client', 'floor', 'client / floor'], rows));
+    L.push('');
+  }
+
   L.push('## Reproduce');
   L.push('');
   L.push('```sh');
@@ -203,6 +247,19 @@ export function renderMarkdown(res) {
   return `${L.join('\n')}\n`;
 }
 
+/**
+ * Writes BENCHMARKS.md, keeping the sections other scripts own (they say "not by
+ * `bench/report.mjs`", e.g. bench/queue.bench.mjs's) from the file being replaced.
+ */
+export function writeBenchmarks(file, md) {
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = old
+    .split(/\n(?=## )/)
+    .filter((section) => section.startsWith('## ') && section.includes('not by `bench/report.mjs`'))
+    .filter((section) => !md.includes(section.split('\n')[0]));
+  fs.writeFileSync(file, kept.length ? `${md.replace(/\s*$/, '')}\n\n${kept.map((k) => k.replace(/\s*$/, '')).join('\n\n')}\n` : md);
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const input = process.argv[2] ?? path.join(here, 'results.json');
@@ -212,6 +269,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   res.ratios = computeRatios(res);
   res.targets = computeTargets(res);
   fs.writeFileSync(input, `${JSON.stringify(res, null, 2)}\n`);
-  fs.writeFileSync(output, renderMarkdown(res));
+  writeBenchmarks(output, renderMarkdown(res));
   console.log(`wrote ${output}`);
 }

@@ -7,14 +7,17 @@
 //   2. the floor: a plain Node script, keep-alive, same concurrency, N and latency;
 //   3. the core: validate + build + interpret per item, WASM (bench/core.bench.mjs) vs plain
 //      TypeScript (bench/plain-ts/), at 1, 1,000 and 100,000 items; cold load; sizes;
-//   4. scaling: the node at 100 ... 100,000 items.
+//   4. scaling: the node at 100 ... 100,000 items;
+//   5. the run engine's own cost per job, native and WASM (bench/engine.bench.mjs);
+//   6. under HuskyVoice's documented limit (60/min per key): 300 cancels, the recipe vs the node
+//      (bench/limit.bench.mjs, about 6 minutes).
 // Every figure is the median of --runs runs; runs of different contenders are interleaved
 // (round 1 of everything, then round 2, ...) so a change in the machine's load hits all alike.
 //
 // Options:
 //   --runs N        runs per figure (default 3; --quick: 1)
 //   --quick         smoke run, about 3 minutes: N = 1,000 only, scaling to 1,000, fewer core runs
-//   --only LIST     comma-separated sections: n8n,floor,reliability,scaling,core (default: all)
+//   --only LIST     comma-separated sections: n8n,floor,reliability,scaling,core,engine,limit,client (default: all)
 //   --no-build      pack n8n-node/ as built (no `npm run build`); HUSKYVOICE_E2E_TARBALL=x.tgz also works
 //   --out DIR       where BENCHMARKS.md goes (default: the repository root); results.json goes to bench/
 //                   unless --out is given (then DIR/results.json)
@@ -34,7 +37,7 @@ import { median } from './lib/measure.mjs';
 import {
   CALL_PREFIX, executeMeasured, MISSING_ID, N8N_VERSION, REPO_ROOT, setup, workflow,
 } from './lib/setup.mjs';
-import { renderMarkdown } from './report.mjs';
+import { renderMarkdown, writeBenchmarks } from './report.mjs';
 import { computeRatios, computeTargets } from './lib/targets.mjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -48,7 +51,7 @@ const value = (name, def) => {
 };
 const QUICK = flag('--quick');
 const RUNS = Math.max(1, Number(value('--runs', QUICK ? 1 : 3)));
-const ONLY = new Set(String(value('--only', 'n8n,floor,reliability,scaling,core')).split(',').map((s) => s.trim()));
+const ONLY = new Set(String(value('--only', 'n8n,floor,reliability,scaling,core,engine,limit,client')).split(',').map((s) => s.trim()));
 const OUT_DIR = path.resolve(value('--out', REPO_ROOT));
 const RESULTS_FILE = flag('--out') ? path.join(OUT_DIR, 'results.json') : path.join(REPO_ROOT, 'bench', 'results.json');
 const MD_FILE = path.join(OUT_DIR, 'BENCHMARKS.md');
@@ -489,6 +492,33 @@ async function main() {
 
   if (needsN8n) await runN8nSections(results, { tarball, nodeBin });
   if (ONLY.has('core')) await runCoreSection(results, { nodeBin });
+  if (ONLY.has('engine')) {
+    log('engine: the run engine per job, native and WASM (bench/engine.bench.mjs)');
+    try {
+      results.engine = await nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'engine.bench.mjs'), '--jobs', QUICK ? '20000' : '100000', '--runs', QUICK ? '3' : '5', '--json']);
+    } catch (e) {
+      results.meta.notes.push(`The engine benchmark failed: ${e.message.split('\n')[0]}`);
+    }
+  }
+  if (ONLY.has('limit') && !QUICK) {
+    log('limit: 300 cancels at 60/min per key, the recipe vs the node (bench/limit.bench.mjs, about 6 minutes)');
+    try {
+      results.limit = await nodeJson(process.execPath, [path.join(REPO_ROOT, 'bench', 'limit.bench.mjs'), '--json'], { timeoutMs: 1_800_000 });
+    } catch (e) {
+      results.meta.notes.push(`The rate-limit benchmark failed: ${e.message.split('\n')[0]}`);
+    }
+  }
+
+  if (ONLY.has('client')) {
+    log('client: huskyvoice-core cancelCalls vs the plain-Node floor (bench/client.bench.mjs)');
+    try {
+      const args = [path.join(REPO_ROOT, 'bench', 'client.bench.mjs'), '--json', '--rounds', QUICK ? '1' : '3'];
+      if (QUICK) args.push('--big', '2000');
+      results.client = await nodeJson(nodeBin, args, { timeoutMs: 1_800_000 });
+    } catch (e) {
+      results.meta.notes.push(`The Node client benchmark failed: ${e.message.split('\n')[0]}`);
+    }
+  }
 
   const wantProfile = flag('--profile') || (!QUICK && !flag('--no-profile') && ONLY.has('n8n'));
   if (wantProfile && tarball) {
@@ -513,7 +543,7 @@ async function main() {
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  fs.writeFileSync(MD_FILE, renderMarkdown(results));
+  writeBenchmarks(MD_FILE, renderMarkdown(results));
   log(`wrote ${path.relative(process.cwd(), MD_FILE) || MD_FILE} and ${path.relative(process.cwd(), RESULTS_FILE)} in ${results.meta.durationS} s`);
   for (const t of results.targets) log(`target ${t.pass == null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}: ${t.name}: ${t.measured ?? 'not measured'}`);
 }

@@ -31,8 +31,11 @@ async function step(label, fn, hint) {
 }
 
 const seed = readJson('examples/sandbox-seed.json');
-const sandbox = await step('starting the HuskyVoice sandbox with calls in every state',
-  () => startSandbox({ seed: path.join(root, 'examples/sandbox-seed.json') }),
+// HuskyVoice's documented limit: 60 requests per sliding minute per API key. The sandbox
+// enforces it, and the node keeps to it by itself (its Requests per Minute option, default 60).
+const LIMIT = '60/60s';
+const sandbox = await step(`starting the HuskyVoice sandbox with calls in every state, at the documented limit (${LIMIT} per key)`,
+  () => startSandbox({ seed: path.join(root, 'examples/sandbox-seed.json'), args: ['--rate-limit', LIMIT] }),
   'build it with `cargo build --release -p huskyvoice-sandbox` and read the error above.');
 say(`sandbox listening on ${sandbox.url}`);
 const n8n = await step('getting n8n 2.41.1 (installed once into a cache outside the repo; first time takes ~5 min)',
@@ -69,12 +72,14 @@ const rows = items.map((j) => {
 });
 const width = (k, min) => Math.max(min, ...rows.map((r) => String(r[k]).length));
 const [w1, w2, w3] = [width('callId', 7), width('before', 12), width('outcome', 7)];
-console.log(`\n${'call id'.padEnd(w1)}  ${'state before'.padEnd(w2)}  ${'outcome'.padEnd(w3)}  message`);
+console.log(`\nHuskyVoice sandbox at the documented rate limit, ${LIMIT.replace('/', ' requests per ')} per API key; the node paces itself to it.`);
+console.log(`${'call id'.padEnd(w1)}  ${'state before'.padEnd(w2)}  ${'outcome'.padEnd(w3)}  message`);
 console.log(`${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ${'-'.repeat(w3)}  ${'-'.repeat(40)}`);
 for (const r of rows) console.log(`${r.callId.padEnd(w1)}  ${r.before.padEnd(w2)}  ${(r.ok ? r.outcome : `${r.outcome} (!)`).padEnd(w3)}  ${r.message}`);
 const sent = (await sandbox.requests()).filter((r) => r.path.endsWith('/cancel')).length;
+const { rate_limited_total: refused } = await sandbox.stats();
 const mismatches = rows.filter((r) => !r.ok).length + (rows.length === seed.calls.length + 1 ? 0 : 1);
-console.log(`\n${rows.length} calls, ${sent} cancel requests sent, ${mismatches ? `${mismatches} unexpected outcome(s)` : 'every outcome as the seed implies'}; ${((performance.now() - t0) / 1000).toFixed(1)} s in all.`);
+console.log(`\n${rows.length} calls, ${sent} cancel requests sent, ${refused} refused by the rate limit, ${mismatches ? `${mismatches} unexpected outcome(s)` : 'every outcome as the seed implies'}; ${((performance.now() - t0) / 1000).toFixed(1)} s in all.`);
 
 if (!ui) {
   await cleanup(inst);

@@ -20,6 +20,7 @@ if [ -f n8n-node/package.json ]; then
   stage "n8n node: lint, scanner, execute tests" npm run --silent test:node
 fi
 stage "end-to-end in real n8n" npm run --silent test:e2e
+stage "queue mode in real n8n" npm run --silent test:queue
 
 printf '\n===== summary =====\n'
 [ ${#failures[@]} -eq 0 ] || printf 'failed stage: %s\n' "${failures[@]}"

@@ -18,6 +18,7 @@ wasm-pack test --node --mode no-install crates/huskyvoice-wasm
 echo "[core] JS package: CJS, ESM and embedded forms"
 node scripts/build-core.mjs
 node --test tests/core/
+node --test tests/client/
 
 echo "[core] TypeScript declarations compile under strict and have no any"
 tsc -p tsconfig.json

@@ -61,8 +61,12 @@ function recipeNode(sandboxUrl) {
   };
 }
 
-/** Our node, REST with the API key credential, at a given concurrency. */
-function ourNode(concurrency) {
+/**
+ * Our node, REST with the API key credential, at a given concurrency. Unpaced (Requests per
+ * Minute 0) unless `paced`: the sandbox of these benchmarks has no rate limit, and the figures
+ * measure throughput; the paced node is measured against a limiting sandbox (limit.bench.mjs).
+ */
+function ourNode(concurrency, paced = false) {
   return {
     id: 'b0000000-0000-4000-8000-000000000004',
     name: CANCEL_NODE,
@@ -74,7 +78,7 @@ function ourNode(concurrency) {
       resource: 'call',
       operation: 'cancel',
       callId: '={{ $json.call_id }}',
-      options: concurrency == null ? {} : { concurrency },
+      options: { ...(concurrency == null ? {} : { concurrency }), ...(paced ? {} : { requestsPerMinute: 0 }) },
     },
     credentials: { huskyVoiceApi: CRED_NODE },
   };
@@ -84,9 +88,9 @@ function ourNode(concurrency) {
  * One benchmark workflow. `kind`: 'recipe' | 'node'. Its id encodes the parameters so that one
  * import holds every variant.
  */
-export function workflow({ kind, n, concurrency = null, missingAt = null, onError = null, sandboxUrl }) {
-  const id = `bench${kind === 'recipe' ? 'Recipe' : `Node${concurrency ?? 'D'}c`}${n}n${missingAt == null ? '' : `m${missingAt}`}${onError ? 'Cont' : ''}`;
-  const cancel = kind === 'recipe' ? recipeNode(sandboxUrl) : ourNode(concurrency);
+export function workflow({ kind, n, concurrency = null, missingAt = null, onError = null, paced = false, sandboxUrl }) {
+  const id = `bench${kind === 'recipe' ? 'Recipe' : `Node${concurrency ?? 'D'}c${paced ? 'Paced' : ''}`}${n}n${missingAt == null ? '' : `m${missingAt}`}${onError ? 'Cont' : ''}`;
+  const cancel = kind === 'recipe' ? recipeNode(sandboxUrl) : ourNode(concurrency, paced);
   if (onError) cancel.onError = onError;
   return {
     id,
@@ -111,10 +115,10 @@ export function workflow({ kind, n, concurrency = null, missingAt = null, onErro
  * an instance with the node tarball (if any) and imports the credentials and `workflows`
  * (a function of the sandbox URL). Returns `{ n8n, inst, sandbox, close() }`.
  */
-export async function setup({ tarball, maxN, workflows, onProgress = () => {} }) {
+export async function setup({ tarball, maxN, workflows, sandboxArgs = [], onProgress = () => {} }) {
   const n8n = await ensureN8n({ version: N8N_VERSION, onProgress });
   const calls = Array.from({ length: maxN }, (_, i) => ({ call_id: `${CALL_PREFIX}${i}` }));
-  const sandbox = await startSandbox({ args: ['--no-log'], seed: { calls } });
+  const sandbox = await startSandbox({ args: ['--no-log', ...sandboxArgs], seed: { calls } });
   const port = new URL(sandbox.url).port;
   let inst;
   try {
@@ -150,7 +154,7 @@ export async function setup({ tarball, maxN, workflows, onProgress = () => {} })
           return fn(ctx.sandbox);
         }
         onProgress(`the sandbox exited (${p.exitCode ?? p.signalCode}); starting it again on port ${port}`);
-        ctx.sandbox = await startSandbox({ args: ['--no-log', '--port', port], seed: { calls } });
+        ctx.sandbox = await startSandbox({ args: ['--no-log', ...sandboxArgs, '--port', port], seed: { calls } });
         ctx.sandboxRestarts++;
         return fn(ctx.sandbox);
       }

@@ -66,6 +66,8 @@ export function computeTargets(results) {
     add('time per item flat (±20 %) from 1,000 to 100,000 items', `${larger.map((e) => `${e.n.toLocaleString('en-US')}: ${(100 * (e.median.perItemMs / base - 1)).toFixed(0)} %`).join(', ')} vs 1,000 (${(base * 1000).toFixed(0)} µs per item)`,
       Math.abs(dev) <= 0.2, note);
   } else add('time per item flat (±20 %) from 1,000 to 100,000 items', null, null);
+  const client = results.client?.floor?.ratio;
+  add('huskyvoice-core cancelCalls at concurrency 20, 20 ms: >= 90 % of the floor', client == null ? null : `${(client * 100).toFixed(1)} %`, client >= 0.9);
   const core = results.core?.sizes?.find((s) => s.items === 100_000)?.wasm?.batched;
   add('core per item <= 2 µs batched (100,000 items)', core == null ? null : `${core} µs`, core <= 2);
   return t;

@@ -110,9 +110,10 @@ function parity(plain, wasm) {
     '', '   ', `{"message":"${'x'.repeat(1000)}"}`, '{"message":"a\\nb"}', '{"message":"key sk_live_abcdef123456 leaked"}',
     '{"message":"Call is already ringing"}', '{"error":{"code":"C","message":"The call is in progress"}}', '{"status":"pending"}',
     '{"error":{"status":"disallowed"}}', '{"message":"Cancellation failed"}', '{"status":"queued","status":"cancelled"}',
-    '{"status":5,"error":{"status":"answered"}}',
+    '{"status":5,"error":{"status":"answered"}}', '{"error":{"code":"QUOTA_EXCEEDED","message":"Daily quota."}}',
+    '{"error":{"code":"NOT_FOUND","message":"NOT_FOUND"}}',
   ];
-  const statuses = [200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 302, 418];
+  const statuses = [200, 201, 400, 401, 402, 403, 404, 409, 422, 429, 500, 502, 503, 302, 418];
   const responses = [];
   for (const via of ['rest', 'webhook']) {
     for (const statusCode of statuses) {

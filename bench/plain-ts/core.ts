@@ -462,7 +462,7 @@ function buildOne(o: Json, context: string): CancelRequest {
   }
   const rawId = o.callId;
   if (rawId === undefined || rawId === null) {
-    throw new CoreError('INVALID_CALL_ID', 'Call ID is missing (null or not set). Map the field that holds the HuskyVoice call id, e.g. {{ $json.call_id }}.');
+    throw new CoreError('INVALID_CALL_ID', 'Call ID is missing (null or not set) for this item, so there is no call id to cancel. Check that the field Call ID reads (e.g. {{ $json.call_id }}) exists on the item.');
   }
   if (typeof rawId !== 'string') {
     throw new CoreError('INVALID_CALL_ID', `Call ID must be text, but got ${describe(rawId)}. HuskyVoice call ids look like call_abc_123; if yours arrive as numbers, convert them with String().`);
@@ -740,22 +740,25 @@ function interpretOne(r: Json, clockMs: number): CancelResult {
   };
 
   if (status === undefined) {
-    const what = transport === 'timeout' ? 'the request timed out' : 'the connection failed or was closed before a response arrived';
-    return finish('server_error', null, undefined, `No response from HuskyVoice for call ${callId}: ${what}. This is retryable; if it keeps failing, check the base URL and your network.`);
+    const what = transport === 'timeout' ? 'the request timed out before HuskyVoice answered' : 'the connection failed or was closed before a response arrived';
+    return finish('server_error', null, undefined, `No response from HuskyVoice for call ${callId}: ${what}. This is retried; if it keeps failing, check the Base URL and the network.`);
   }
   const f = readBody(body);
-  const said = f.message !== undefined && f.code !== undefined ? `: ${f.code}: "${f.message}"`
-    : f.message !== undefined ? `: "${f.message}"`
-      : f.code !== undefined ? `: ${f.code}` : '';
+  // interpret.rs http(): the status and what the server said, in one parenthesis.
+  const m = f.message === undefined ? undefined : f.message.replace(/\.+$/, '') || undefined;
+  const c = f.code !== undefined && f.code !== m ? f.code : undefined;
+  const http = c !== undefined && m !== undefined ? `(HTTP ${status}, ${c}: "${m}")`
+    : m !== undefined ? `(HTTP ${status}: "${m}")`
+      : c !== undefined ? `(HTTP ${status}, ${c})` : `(HTTP ${status})`;
   if (status >= 200 && status <= 299) {
     if (f.callId !== undefined && f.callId !== callId) {
       return finish('invalid_response', status, undefined, `HuskyVoice answered HTTP ${status} about call ${Array.from(f.callId).slice(0, 64).join('')} instead of ${callId}; call ${callId} is not confirmed cancelled.`);
     }
     if (f.state === 'cancelled' && f.success !== false) {
-      return finish('cancelled', status, 'cancelled', `Call ${callId} is cancelled: ${f.message ?? 'Call has been cancelled.'}`);
+      return finish('cancelled', status, 'cancelled', `Call ${callId} is cancelled.`);
     }
     if (via === 'webhook') {
-      return finish('accepted', status, f.state, `The inbound webhook accepted the cancel action for call ${callId} (HTTP ${status})${said}, but did not confirm the call is cancelled. Check the call's status in HuskyVoice if you need certainty.`);
+      return finish('accepted', status, f.state, `The inbound webhook accepted the cancel action for call ${callId} ${http}, but did not confirm the call is cancelled. Check the call's status in HuskyVoice if you need certainty.`);
     }
     const why = !f.isJsonObject ? 'the body is not a JSON object'
       : f.state !== undefined ? `it reports status "${f.state}", not "cancelled"`
@@ -764,28 +767,37 @@ function interpretOne(r: Json, clockMs: number): CancelResult {
   }
   if (status === 400 || status === 409 || status === 422) {
     const state = f.state ?? (f.message === undefined ? undefined : stateNamedIn(f.message));
-    if (state === 'cancelled') return finish('cancelled', status, 'cancelled', `Call ${callId} is already cancelled (HTTP ${status})${said}.`);
-    if (state !== undefined && PRE_DIAL.includes(state)) return finish('invalid_response', status, state, `HuskyVoice answered HTTP ${status} for call ${callId} while reporting it ${state}${said}; the call is not confirmed cancelled. Try again.`);
+    if (state === 'cancelled') return finish('cancelled', status, 'cancelled', `Call ${callId} is already cancelled ${http}.`);
+    if (state !== undefined && PRE_DIAL.includes(state)) return finish('invalid_response', status, state, `HuskyVoice answered for call ${callId} ${http} while reporting it ${state}; the call is not confirmed cancelled. Try again.`);
     if (state !== undefined) return finish('not_cancellable', status, state, `Call ${callId} can no longer be cancelled: it is ${state}. Only queued calls can be cancelled.`);
-    if (saysNotCancellable(f)) return finish('not_cancellable', status, undefined, `Call ${callId} can no longer be cancelled (HTTP ${status})${said}. Only queued calls can be cancelled.`);
-    return finish('invalid_response', status, undefined, `HuskyVoice rejected the cancel request for call ${callId} (HTTP ${status})${said}.`);
+    if (saysNotCancellable(f)) return finish('not_cancellable', status, undefined, `Call ${callId} can no longer be cancelled ${http}. Only queued calls can be cancelled.`);
+    return finish('invalid_response', status, undefined, `HuskyVoice rejected the cancel request for call ${callId} ${http}.`);
+  }
+  if (status === 402) {
+    return finish('quota_exceeded', status, undefined, `HuskyVoice refused the request because the account has no credit left ${http}. Add credits in the HuskyVoice dashboard, then run again.`);
+  }
+  if (status === 429) {
+    const wait = retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, nowMs);
+    if ((f.code ?? '').toUpperCase().includes('QUOTA') || (wait !== undefined && wait > 300_000)) {
+      return finish('quota_exceeded', status, undefined, `HuskyVoice's request quota is used up ${http}. It resets later (the daily quota at 00:00 UTC); run again then, or raise the plan's quota.`);
+    }
   }
   if (status === 401) {
     return finish('unauthorized', status, undefined, via === 'rest'
-      ? `HuskyVoice rejected the API key (HTTP 401)${said}. Check the API key in the HuskyVoice API credential: it may be mistyped, revoked, or for another environment.`
-      : `HuskyVoice rejected the inbound webhook token (HTTP 401)${said}. Copy the inbound webhook URL again from HuskyVoice into the HuskyVoice Inbound Webhook credential.`);
+      ? `HuskyVoice rejected the API key ${http}. Check the API key in the HuskyVoice API credential: it may be mistyped, revoked, or for another environment.`
+      : `HuskyVoice rejected the inbound webhook token ${http}. Copy the inbound webhook URL again from HuskyVoice into the HuskyVoice Inbound Webhook credential.`);
   }
   if (status === 403) {
-    return finish('forbidden', status, undefined, `HuskyVoice refused to cancel call ${callId} (HTTP 403)${said}. The credential is valid but not allowed to cancel calls: give the API key the calls:cancel scope in HuskyVoice.`);
+    return finish('forbidden', status, undefined, `HuskyVoice refused to cancel call ${callId} ${http}. The credential is valid but not allowed to cancel calls: give the API key the calls:cancel scope in HuskyVoice.`);
   }
   if (status === 404) {
     return finish('not_found', status, undefined, via === 'rest'
-      ? `Call ${callId} was not found (HTTP 404)${said}. Check the call id and that the call belongs to the account of this API key.`
-      : `HuskyVoice answered 404 for call ${callId}${said}. Check the call id, and that the inbound webhook URL is current.`);
+      ? `Call ${callId} was not found ${http}. Check the call id and that the call belongs to the account of this API key.`
+      : `Call ${callId} was not found ${http}. Check the call id, and that the inbound webhook URL is current.`);
   }
-  if (status === 429) return finish('rate_limited', status, undefined, `HuskyVoice is rate limiting requests (HTTP 429)${said}.`);
-  if (status >= 500) return finish('server_error', status, undefined, `HuskyVoice had a server error (HTTP ${status})${said}.`);
-  return finish('invalid_response', status, undefined, `Unexpected HTTP ${status} from HuskyVoice for call ${callId}${said}; the call's state is unknown. Check the base URL (a proxy may be answering).`);
+  if (status === 429) return finish('rate_limited', status, undefined, `HuskyVoice is rate limiting requests ${http}.`);
+  if (status >= 500) return finish('server_error', status, undefined, `HuskyVoice had a server error ${http}.`);
+  return finish('invalid_response', status, undefined, `Unexpected answer from HuskyVoice for call ${callId} ${http}; the call's state is unknown. Check the Base URL (a proxy may be answering).`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -794,7 +806,7 @@ function interpretOne(r: Json, clockMs: number): CancelResult {
 export function validateCallId(input: unknown): string {
   if (typeof input === 'string') return validateId(input);
   if (input === undefined || input === null) {
-    throw new CoreError('INVALID_CALL_ID', 'Call ID is missing (null or not set). Map the field that holds the HuskyVoice call id, e.g. {{ $json.call_id }}.');
+    throw new CoreError('INVALID_CALL_ID', 'Call ID is missing (null or not set) for this item, so there is no call id to cancel. Check that the field Call ID reads (e.g. {{ $json.call_id }}) exists on the item.');
   }
   throw new CoreError('INVALID_CALL_ID', `Call ID must be text, but got ${describe(input)}. HuskyVoice call ids look like call_abc_123; if yours arrive as numbers, convert them with String().`);
 }

@@ -1,7 +1,6 @@
 import type {
 	IAuthenticate,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -57,40 +56,6 @@ export class HuskyVoiceApi implements ICredentialType {
 		return requestOptions;
 	};
 
-	/**
-	 * Looks up a call id that does not exist (GET is read-only; nothing is cancelled). HuskyVoice
-	 * checks the key before it looks the call up: a wrong key answers 401 `UNAUTHORIZED`, a
-	 * working key 404 (or 403 when it lacks calls:read, which still proves the key exists).
-	 * Status errors are accepted so that the 404 counts as success; the rules turn the 401 body
-	 * into a failure.
-	 */
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{ String($credentials.baseUrl || "https://api.huskyvoice.ai").trim().replace(/\\/+$/, "").replace(/\\/v1$/, "") }}',
-			url: '/v1/calls/n8n_credential_test',
-			method: 'GET',
-			ignoreHttpStatusErrors: true,
-		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error.code',
-					value: 'UNAUTHORIZED',
-					message:
-						'HuskyVoice rejected the API key (HTTP 401). Check that it is complete and not revoked.',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'code',
-					value: 'UNAUTHORIZED',
-					message:
-						'HuskyVoice rejected the API key (HTTP 401). Check that it is complete and not revoked.',
-				},
-			},
-		],
-	};
+	// The Test button is the HuskyVoice node's `credentialTest` (testedBy): the core decides what
+	// an answer proves, which a declarative test cannot (see nodes/HuskyVoice/credentialTest.ts).
 }

@@ -1,4 +1,4 @@
-import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
  * HuskyVoice inbound webhook. The secret token in the URL is the only credential, so the node
@@ -42,37 +42,6 @@ export class HuskyVoiceWebhookApi implements ICredentialType {
 		},
 	];
 
-	/**
-	 * Posts an action HuskyVoice does not know. A valid token answers 400 `UNKNOWN_ACTION` and does
-	 * nothing; a wrong one answers 401 `UNAUTHORIZED`. No call is touched.
-	 */
-	test: ICredentialTestRequest = {
-		request: {
-			url: '={{ /^https?:\\/\\//i.test(String($credentials.webhook).trim()) ? String($credentials.webhook).trim() : String($credentials.baseUrl || "https://api.huskyvoice.ai").trim().replace(/\\/+$/, "").replace(/\\/v1$/, "") + "/v1/hooks/" + String($credentials.webhook).trim() }}',
-			method: 'POST',
-			body: { action: 'n8n.credential_test' },
-			json: true,
-			ignoreHttpStatusErrors: true,
-		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error.code',
-					value: 'UNAUTHORIZED',
-					message:
-						'HuskyVoice rejected the inbound webhook token (HTTP 401). Copy the inbound webhook URL again from HuskyVoice.',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'code',
-					value: 'UNAUTHORIZED',
-					message:
-						'HuskyVoice rejected the inbound webhook token (HTTP 401). Copy the inbound webhook URL again from HuskyVoice.',
-				},
-			},
-		],
-	};
+	// The Test button is the HuskyVoice node's `credentialTest` (testedBy): the core decides what
+	// an answer proves, which a declarative test cannot (see nodes/HuskyVoice/credentialTest.ts).
 }

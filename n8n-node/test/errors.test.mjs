@@ -94,7 +94,8 @@ describe('invalid call ids', () => {
 		);
 		for (const j of rest) {
 			// n8n moves items whose json holds only error/message/details to the error output.
-			assert.deepEqual(Object.keys(j).sort(), ['details', 'error']);
+			assert.deepEqual(Object.keys(j).sort(), ['details', 'error', 'message']);
+		assert.equal(j.message, j.details.message);
 			assert.deepEqual(Object.keys(j.details).sort(), [...OUTPUT_FIELDS, 'description', 'error'].sort());
 			assert.equal(j.details.outcome, 'invalid_call_id');
 			assert.equal(j.details.cancelled, false);
@@ -165,7 +166,7 @@ describe('failed calls', () => {
 		assert.match(missing.description, /outcome not_found; HTTP 404; 1 attempt via the REST API/);
 	});
 
-	test('continue-on-fail, error output: { error, details } with the output fields in details', async () => {
+	test('continue-on-fail, error output: { error, message, details } with the output fields in details', async () => {
 		const { output } = await run({
 			items: idsItems(['f_missing2']),
 			credentials: restCredentials(sb.url),
@@ -173,7 +174,8 @@ describe('failed calls', () => {
 			onError: 'continueErrorOutput',
 		});
 		const j = output[0].json;
-		assert.deepEqual(Object.keys(j).sort(), ['details', 'error']);
+		assert.deepEqual(Object.keys(j).sort(), ['details', 'error', 'message']);
+		assert.equal(j.message, j.details.message);
 		assert.equal(j.details.callId, 'f_missing2');
 		assert.equal(j.details.outcome, 'not_found');
 		assert.equal(j.details.httpStatus, 404);
@@ -232,7 +234,7 @@ describe('failed calls', () => {
 		assert.equal(error.context.itemIndex, 1);
 		const lines = error.description.split('\n');
 		assert.match(lines[0], /^Item 2: Call ID "bad\/one" has '\/' at position 4/);
-		assert.match(lines[1], /^Item 4: This item has no "call_id" field/);
+		assert.match(lines[1], /^Item 4: The item's "call_id" field is missing or null/);
 		assert.match(lines[2], /^Item 5: Call ID "bad\?two" has '\?' at position 4/);
 		assert.deepEqual(await sb.requests(), []);
 	});

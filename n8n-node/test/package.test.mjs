@@ -1,22 +1,11 @@
 // The package as n8n loads it: node and credential descriptions (the interface the e2e
-// workflows in tests/e2e/workflows use), the output schema, the credentials' authenticate and
-// test requests (run against the sandbox the way n8n's credential tester evaluates them).
+// workflows in tests/e2e/workflows use), the tool variant, the output schema, the credentials'
+// authenticate. The Test buttons are in credential-test.test.mjs.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import {
-	API_KEY,
-	CANCEL_ONLY_KEY,
-	HuskyVoice,
-	HuskyVoiceApi,
-	HuskyVoiceWebhookApi,
-	NODE_DIR,
-	READONLY_KEY,
-	sandbox,
-	WEBHOOK_TOKEN,
-	WRONG_KEY,
-} from './harness.mjs';
+import { describe, test } from 'node:test';
+import { HuskyVoice, HuskyVoiceApi, HuskyVoiceWebhookApi, NODE_DIR } from './harness.mjs';
 
 const pkg = JSON.parse(readFileSync(path.join(NODE_DIR, 'package.json'), 'utf8'));
 const description = new HuskyVoice().description;
@@ -72,6 +61,7 @@ describe('package and descriptions', () => {
 			maxAttempts: 3,
 			maxTotalWaitSeconds: 30,
 			onNotCancellable: 'output',
+			includeInputFields: false,
 			rateLimitWindowSeconds: 60,
 			requestsPerMinute: 60,
 			timeoutSeconds: 30,
@@ -127,6 +117,47 @@ describe('package and descriptions', () => {
 		assert.equal(api.properties[1].default, 'https://api.huskyvoice.ai');
 	});
 
+	test('credential tests are the node\'s (testedBy), so the core decides them; no declarative test', () => {
+		assert.deepEqual(
+			description.credentials.map((c) => [c.name, c.testedBy]),
+			[
+				['huskyVoiceApi', 'huskyVoiceApiTest'],
+				['huskyVoiceWebhookApi', 'huskyVoiceWebhookApiTest'],
+			],
+		);
+		const { credentialTest } = new HuskyVoice().methods;
+		assert.deepEqual(Object.keys(credentialTest).sort(), ['huskyVoiceApiTest', 'huskyVoiceWebhookApiTest']);
+		// n8n prefers a credential's own `test` over the node's: there must be none.
+		assert.equal(new HuskyVoiceApi().test, undefined);
+		assert.equal(new HuskyVoiceWebhookApi().test, undefined);
+	});
+
+	test('as an AI tool: the model gives the call id, the description says what cancelling does, no run-wide options', () => {
+		const callIds = description.properties.filter((p) => p.name === 'callId');
+		assert.equal(callIds.length, 2);
+		const [forItems, forTool] = callIds;
+		assert.deepEqual(forItems.displayOptions.hide, { '@tool': [true] });
+		assert.deepEqual(forTool.displayOptions.show['@tool'], [true]);
+		assert.match(forTool.default, /^=\{\{ \$fromAI\('callId', '[^']+', 'string'\) \}\}$/);
+		const toolDescription = prop('toolDescription');
+		assert.deepEqual(toolDescription.displayOptions.show, { '@tool': [true] });
+		assert.match(toolDescription.default, /still queued/);
+		assert.match(toolDescription.default, /can no longer be cancelled/);
+		for (const name of ['concurrency', 'requestsPerMinute', 'rateLimitWindowSeconds']) {
+			const o = prop('options').options.find((x) => x.name === name);
+			assert.deepEqual(o.displayOptions?.hide, { '@tool': [true] }, name);
+		}
+		assert.equal(
+			description.subtitle,
+			'={{ $parameter["operation"] === "cancel" ? "Cancel a queued call" : $parameter["operation"] }}',
+		);
+	});
+
+	test('package.json leads users somewhere useful (n8n\'s "Report issue" opens bugs.url)', () => {
+		assert.match(pkg.bugs.url, /^https:\/\//);
+		assert.match(pkg.homepage, /^https:\/\//);
+	});
+
 	test('authenticate adds the Bearer header without an expression and keeps other headers', async () => {
 		const out = await new HuskyVoiceApi().authenticate(
 			{ apiKey: 'sk_live_x' },
@@ -136,84 +167,5 @@ describe('package and descriptions', () => {
 			Accept: 'application/json',
 			Authorization: 'Bearer sk_live_x',
 		});
-	});
-});
-
-// n8n evaluates `={{ ... }}` in the test request with `$credentials`; here plain JS does it.
-function resolve(value, credentials) {
-	if (typeof value !== 'string' || !value.startsWith('={{')) return value;
-	return new Function('$credentials', `return (${value.slice(3, -2)});`)(credentials);
-}
-
-/** Runs a credential's declarative test like n8n's CredentialsTester: status errors ignored, rules on the body. */
-async function credentialTest(credential, data) {
-	const { request, rules } = credential.test;
-	const url = new URL(resolve(request.url, data), resolve(request.baseURL, data) ?? undefined).href;
-	let options = { method: request.method, url, headers: {}, body: request.body };
-	if (typeof credential.authenticate === 'function')
-		options = await credential.authenticate(data, options);
-	const res = await fetch(url, {
-		method: options.method,
-		headers: {
-			...options.headers,
-			...(options.body ? { 'content-type': 'application/json' } : {}),
-		},
-		body: options.body ? JSON.stringify(options.body) : undefined,
-	});
-	assert.ok(request.ignoreHttpStatusErrors);
-	let body;
-	try {
-		body = await res.json();
-	} catch {
-		body = {};
-	}
-	const get = (obj, key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
-	const failed = rules.find(
-		(r) => r.type === 'responseSuccessBody' && get(body, r.properties.key) === r.properties.value,
-	);
-	return { status: res.status, ok: !failed, message: failed?.properties.message };
-}
-
-describe('credential tests against the sandbox (nothing is cancelled)', () => {
-	let sb;
-	before(async () => {
-		sb = await sandbox();
-		await sb.addCalls([{ call_id: 'n8n_credential_test_guard' }]);
-	});
-	after(() => sb.stop());
-
-	test('API key: a working key passes (404 for the probe id; 403 when it lacks calls:read), a wrong key fails (401)', async () => {
-		const api = new HuskyVoiceApi();
-		const good = await credentialTest(api, { apiKey: API_KEY, baseUrl: sb.url });
-		assert.deepEqual([good.status, good.ok], [404, true]);
-		const readonly = await credentialTest(api, { apiKey: READONLY_KEY, baseUrl: `${sb.url}/v1/` });
-		assert.deepEqual([readonly.status, readonly.ok], [404, true]);
-		const cancelOnly = await credentialTest(api, { apiKey: CANCEL_ONLY_KEY, baseUrl: sb.url });
-		assert.deepEqual([cancelOnly.status, cancelOnly.ok], [403, true]);
-		const wrong = await credentialTest(api, { apiKey: WRONG_KEY, baseUrl: sb.url });
-		assert.deepEqual([wrong.status, wrong.ok], [401, false]);
-		assert.match(wrong.message, /rejected the API key/);
-	});
-
-	test('webhook: a working token passes (400 unknown action), a wrong one fails (401); URL or token + base URL', async () => {
-		const hook = new HuskyVoiceWebhookApi();
-		const good = await credentialTest(hook, {
-			webhook: `${sb.url}/v1/hooks/${WEBHOOK_TOKEN}`,
-			baseUrl: '',
-		});
-		assert.deepEqual([good.status, good.ok], [400, true]);
-		const token = await credentialTest(hook, { webhook: WEBHOOK_TOKEN, baseUrl: `${sb.url}/v1` });
-		assert.deepEqual([token.status, token.ok], [400, true]);
-		const wrong = await credentialTest(hook, {
-			webhook: `${sb.url}/v1/hooks/nope-nope`,
-			baseUrl: '',
-		});
-		assert.deepEqual([wrong.status, wrong.ok], [401, false]);
-	});
-
-	test('the tests changed no call', async () => {
-		const log = await sb.requests();
-		assert.ok(log.every((r) => !r.path.endsWith('/cancel')));
-		assert.equal((await sb.getCall('n8n_credential_test_guard')).status, 'queued');
 	});
 });

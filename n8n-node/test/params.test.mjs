@@ -175,3 +175,31 @@ describe('per-item parameters', () => {
 		assert.match(error.message, /"concurrency" must be a whole number from 1 to 1000; got 0\./);
 	});
 });
+
+describe('Include Input Fields', () => {
+	let sb2;
+	before(async () => {
+		sb2 = await sandbox();
+	});
+	after(() => sb2.stop());
+
+	test('the input fields come out next to the cancel fields, which win on a clash; off by default', async () => {
+		await sb2.addCalls([{ call_id: 'iif_1' }, { call_id: 'iif_2' }]);
+		const items = [
+			{ call_id: 'iif_1', crm_id: 'crm-77', outcome: 'from the CRM' },
+			{ call_id: 'iif_2', crm_id: 'crm-78' },
+		];
+		const { output } = await run({
+			items,
+			parameters: { options: { includeInputFields: true } },
+			credentials: restCredentials(sb2.url),
+		});
+		const [a, b] = jsonOf(output);
+		assert.equal(a.crm_id, 'crm-77');
+		assert.equal(a.call_id, 'iif_1');
+		assert.equal(a.outcome, 'cancelled', "the cancel's field wins");
+		assert.equal(b.crm_id, 'crm-78');
+		const plain = await run({ items: [{ call_id: 'iif_1', crm_id: 'x' }], credentials: restCredentials(sb2.url) });
+		assert.equal(jsonOf(plain.output)[0].crm_id, undefined);
+	});
+});

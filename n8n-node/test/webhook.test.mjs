@@ -127,7 +127,7 @@ describe('webhook cancel', () => {
 			onError: 'continueErrorOutput',
 		});
 		const j = output[0].json;
-		assert.deepEqual(Object.keys(j).sort(), ['details', 'error']);
+		assert.deepEqual(Object.keys(j).sort(), ['details', 'error', 'message']);
 		assert.equal(j.details.outcome, 'server_error');
 		assert.equal(j.details.attempts, 2);
 		assert.match(j.error, /\((ECONNRESET|EPIPE)\)/);

@@ -20,3 +20,14 @@ export async function ensureChromium(log = () => {}) {
   if (!found()) throw new Error('chromium was installed but no binary was found at /usr/bin/chromium');
   return found();
 }
+
+/** Headless Chromium through playwright-core (each launch gets a fresh temporary profile). */
+export async function launchChromium(log = () => {}) {
+  const executablePath = await ensureChromium(log);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}

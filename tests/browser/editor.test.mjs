@@ -6,50 +6,34 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureChromium } from './chromium.mjs';
-import { startSandbox, DEMO_API_KEY } from '../helpers/sandbox.mjs';
-import { ensureN8n, createInstance, importCredentials, importWorkflow, startServer, cleanup } from '../e2e/lib/n8n.mjs';
-import { buildAndPackNode } from '../e2e/lib/pack.mjs';
+import { startEditor, signIn } from './session.mjs';
+import { DEMO_API_KEY } from '../helpers/sandbox.mjs';
+import { importCredentials, importWorkflow } from '../e2e/lib/n8n.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const log = (m) => process.stderr.write(`[browser] ${m}\n`);
-let sandbox, inst, server, browser;
+let session, server, browser;
 
 before(async () => {
-  const executablePath = await ensureChromium(log);
-  const { chromium } = await import('playwright-core');
-  // playwright-core gives every launch a fresh temporary profile.
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+  session = await startEditor({
+    log,
+    prepare: async (inst, sandbox) => {
+      await importCredentials(inst, [
+        { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
+      ]);
+      await importWorkflow(inst, JSON.parse(readFileSync(path.join(root, 'examples/01-cancel-queued-calls.json'), 'utf8')));
+    },
   });
-  sandbox = await startSandbox();
-  const n8n = await ensureN8n({ onProgress: log });
-  const packed = await buildAndPackNode({ onProgress: log });
-  assert.ok(!packed.skipped, packed.skipped);
-  inst = await createInstance(n8n, { packages: [packed.tarball] });
-  await importCredentials(inst, [
-    { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
-  ]);
-  await importWorkflow(inst, JSON.parse(readFileSync(path.join(root, 'examples/01-cancel-queued-calls.json'), 'utf8')));
-  server = await startServer(inst);
-  log(`n8n ready at ${server.url} after ${Math.round(server.readyMs)} ms`);
+  ({ server, browser } = session);
 }, { timeout: 900_000 });
 
 after(async () => {
-  await browser?.close();
-  if (inst) await cleanup(inst);
-  await sandbox?.stop();
+  await session?.stop();
 });
 
 test('the HuskyVoice node shows Cancel Call, the credential selector and the Call ID field', { timeout: 180_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(`${server.url}/signin`);
-  await page.locator('input[type="email"], input[name="emailOrLdapLoginId"]').first().fill(server.owner.email);
-  await page.locator('input[type="password"]').first().fill(server.owner.password);
-  await page.keyboard.press('Enter');
-  await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 60_000 });
+  await signIn(page, server);
 
   await page.goto(`${server.url}/workflow/hvExample01`);
   const node = page.locator('[data-test-id="canvas-node"][data-node-name="Cancel Call"]');

@@ -167,6 +167,16 @@ describe('HuskyVoice node in n8n 2.41.1 (main workflow: independent branches)', 
     assert.equal(failed[0].json.call_id ?? f.callId, 'e2e_s3e_ringing', show(failed[0].json));
     assert.equal(f.outcome, 'not_cancellable', show(failed[0].json));
     assert.match(errorText(failed[0].json), /ringing|cancel/i);
+    // The shape n8n routes there: error and message on top, every output field in details,
+    // the input item's fields beside them (added by n8n).
+    const { error, message, details, ...input } = failed[0].json;
+    assert.equal(typeof error, 'string', show(failed[0].json));
+    assert.equal(message, details.message, show(failed[0].json));
+    for (const k of ['callId', 'outcome', 'cancelled', 'callStatus', 'message', 'httpStatus', 'via', 'attempts']) {
+      assert.ok(k in details, `details.${k}: ${show(failed[0].json)}`);
+    }
+    assert.equal(details.callStatus, 'ringing');
+    assert.equal(input.call_id, 'e2e_s3e_ringing');
   });
 
   it('4. repeat cancel of the same call: cancelled both times (idempotent)', () => {

@@ -17,10 +17,10 @@
 // 2.8.4), HUSKYVOICE_E2E_SKIP_BROWSER=1 (no tests/browser), HUSKYVOICE_E2E_KEEP=1 (keep the n8n
 // instance folders for inspection).
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runChild, timedSteps } from '../helpers/step.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BROWSER_DIR = path.join(HERE, '..', 'browser');
@@ -42,22 +42,6 @@ function selection(words) {
   return { e2e, browser };
 }
 
-function runChild(args, env) {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, args, { stdio: 'inherit', env });
-    const forward = (sig) => () => c.kill(sig);
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    c.on('exit', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(code ?? (signal ? 1 : 0));
-    });
-  });
-}
-
 async function parent() {
   const t0 = performance.now();
   const words = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -68,17 +52,7 @@ async function parent() {
   }
   const { ensureN8n, cacheRoot } = await import('./lib/n8n.mjs');
   const { buildAndPackNode } = await import('./lib/pack.mjs');
-  const step = async (label, fn) => {
-    const ts = performance.now();
-    try {
-      const r = await fn();
-      say(`${label}: ${((performance.now() - ts) / 1000).toFixed(1)} s`);
-      return r;
-    } catch (e) {
-      say(`FAILED at "${label}":\n${e.message}`);
-      process.exit(1);
-    }
-  };
+  const step = timedSteps(say);
 
   say(`n8n cache: ${cacheRoot()}`);
   await step('n8n 2.41.1 ready', () => ensureN8n({ version: '2.41.1' }));

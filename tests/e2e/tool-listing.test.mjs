@@ -1,9 +1,11 @@
 // Scenario 13 of issue 5: the node is listed as an AI tool. Starts the instance as a server
-// (owner set up, logged in) and reads /types/nodes.json, as n8n's editor does.
+// (owner set up, logged in) and reads /types/nodes.json, as n8n's editor does. Issue 12: the
+// tool variant asks the model for the call id and describes itself; the credentials' Test
+// button (n8n's credential test endpoint, which the editor calls) passes only for HuskyVoice.
 
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { NODE_MISSING, suite, teardownSuite } from './lib/fixture.mjs';
+import { leakedSecrets, NODE_MISSING, SECRETS, suite, teardownSuite } from './lib/fixture.mjs';
 import { listNodeTypes, startServer } from './lib/n8n.mjs';
 
 after(teardownSuite);
@@ -31,6 +33,39 @@ describe('n8n 2.41.1 server lists the HuskyVoice node and its tool variant', () 
         const creds = (await res.json()).map((c) => c.name);
         assert.ok(creds.includes('huskyVoiceApi') && creds.includes('huskyVoiceWebhookApi'), 'credential types listed');
         t.diagnostic(`server ready + owner + login in ${(startMs / 1000).toFixed(1)} s`);
+
+        // The tool variant: Call ID from the model, a description that says what cancelling does.
+        const toolCallId = tool.properties.find((p) => p.name === 'callId' && p.displayOptions?.show?.['@tool']);
+        assert.match(toolCallId?.default ?? '', /\$fromAI\('callId'/, 'the tool asks the model for the call id');
+        const toolDescription = tool.properties.find((p) => p.name === 'toolDescription');
+        assert.match(toolDescription?.default ?? '', /still queued/);
+        assert.ok(!tool.properties.some((p) => p.name === 'descriptionType'), 'our own tool description, not n8n\'s generic one');
+
+        // The Test button, as the editor presses it: the credential is saved, then tested.
+        let n = 0;
+        const testCredential = async (type, data) => {
+          const saved = await server.json('POST', '/rest/credentials', { name: `e2e credential test ${++n}`, type, data });
+          try {
+            return await server.json('POST', '/rest/credentials/test', { credentials: { id: saved.id, name: saved.name, type, data } });
+          } finally {
+            await server.json('DELETE', `/rest/credentials/${saved.id}`).catch(() => {});
+          }
+        };
+        const sb = ctx.sandbox.url.replace(/\/$/, '');
+        const cases = [
+          ['huskyVoiceApi', { apiKey: SECRETS.API_KEY, baseUrl: sb }, 'OK', /accepted the API key/],
+          ['huskyVoiceApi', { apiKey: SECRETS.WRONG_KEY, baseUrl: sb }, 'Error', /rejected the API key/],
+          ['huskyVoiceApi', { apiKey: SECRETS.API_KEY, baseUrl: server.url }, 'Error', /does not answer like HuskyVoice/],
+          ['huskyVoiceWebhookApi', { webhook: `${sb}/v1/hooks/${SECRETS.WEBHOOK_TOKEN}`, baseUrl: '' }, 'OK', /accepted the inbound webhook token/],
+          ['huskyVoiceWebhookApi', { webhook: `${sb}/v1/hooks/not-the-token`, baseUrl: '' }, 'Error', /rejected the inbound webhook token/],
+          ['huskyVoiceWebhookApi', { webhook: `${sb}/v1/hooks/${SECRETS.WEBHOOK_TOKEN}`, baseUrl: server.url }, 'Error', /base URL/i],
+        ];
+        for (const [type, data, status, message] of cases) {
+          const r = await testCredential(type, data);
+          assert.equal(r.status, status, `${type} ${JSON.stringify({ ...data, apiKey: undefined, webhook: undefined })}: ${r.message}`);
+          assert.match(r.message, message);
+          assert.deepEqual(leakedSecrets(JSON.stringify(r)), []);
+        }
       } finally {
         await server.stop();
       }

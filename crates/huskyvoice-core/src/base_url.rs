@@ -185,7 +185,7 @@ fn normalise_path(path: &str) -> Result<String, CoreError> {
     if let Some(stripped) = p.strip_suffix("/v1") {
         p = stripped.trim_end_matches('/');
     }
-    if p.contains("//") {
+    if crate::text::contains(p, "//") {
         return Err(err(
             "Base URL path must not contain empty segments ('//').".to_string()
         ));

@@ -57,8 +57,18 @@ impl std::error::Error for CoreError {}
 /// made by `JSON.stringify`, never seen by the caller, so a position in it would mislead.
 pub fn json_reason(e: &serde_json::Error) -> String {
     let text = e.to_string();
-    match text.rsplit_once(" at line ") {
-        Some((reason, _)) => reason.to_string(),
+    // serde_json puts the position last, after the only " at line ".
+    let mut cut = None;
+    let mut from = 0;
+    while let Some(at) = text
+        .get(from..)
+        .and_then(|rest| crate::text::find(rest, " at line "))
+    {
+        cut = Some(from + at);
+        from += at + 1;
+    }
+    match cut {
+        Some(at) => text.get(..at).unwrap_or(&text).to_string(),
         None => text,
     }
 }

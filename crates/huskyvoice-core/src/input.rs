@@ -71,7 +71,7 @@ impl<'a> CancelOptionsInput<'a> {
             None | Some(Loose::Null) => {
                 return Err(CoreError::new(
                     ErrorCode::InvalidCallId,
-                    "Call ID is missing (null or not set). Map the field that holds the HuskyVoice call id, e.g. {{ $json.call_id }}.",
+                    "Call ID is missing (null or not set) for this item, so there is no call id to cancel. Check that the field Call ID reads (e.g. {{ $json.call_id }}) exists on the item.",
                 ))
             }
             Some(other) => {

@@ -72,14 +72,14 @@ pub fn interpret_cancel_response(r: &CancelResponse<'_>) -> CancelResult {
         402 => (
             Outcome::QuotaExceeded,
             None,
-            format!("HuskyVoice refused the request because the account has no credit left (HTTP 402){}. Add credits in the HuskyVoice dashboard, then run again.", server_said(&facts)),
+            format!("HuskyVoice refused the request because the account has no credit left {}. Add credits in the HuskyVoice dashboard, then run again.", http(status, &facts)),
         ),
         429 if is_quota(&facts, r) => (
             Outcome::QuotaExceeded,
             None,
-            format!("HuskyVoice's request quota is used up (HTTP 429){}. It resets later (the daily quota at 00:00 UTC); run again then, or raise the plan's quota.", server_said(&facts)),
+            format!("HuskyVoice's request quota is used up {}. It resets later (the daily quota at 00:00 UTC); run again then, or raise the plan's quota.", http(status, &facts)),
         ),
-        _ => other(r.via, call_id, status, &server_said(&facts)),
+        _ => other(r.via, call_id, &http(status, &facts), status),
     };
     finish(r, outcome, Some(status), state, message)
 }
@@ -88,7 +88,7 @@ pub fn interpret_cancel_response(r: &CancelResponse<'_>) -> CancelResult {
 /// asks to wait longer than any one-minute window needs.
 fn is_quota(f: &BodyFacts<'_>, r: &CancelResponse<'_>) -> bool {
     let code = f.code.as_deref().unwrap_or("");
-    let names_quota = code.to_ascii_uppercase().contains("QUOTA");
+    let names_quota = crate::text::contains(&code.to_ascii_uppercase(), "QUOTA");
     let long_wait = r
         .retry_after
         .and_then(|v| parse_retry_after(v, r.now_ms))
@@ -96,20 +96,20 @@ fn is_quota(f: &BodyFacts<'_>, r: &CancelResponse<'_>) -> bool {
     names_quota || long_wait
 }
 
-fn other(via: Via, call_id: &str, status: u16, said: &str) -> Reading {
+fn other(via: Via, call_id: &str, http: &str, status: u16) -> Reading {
     match status {
         401 => (Outcome::Unauthorized, None, match via {
-            Via::Rest => format!("HuskyVoice rejected the API key (HTTP 401){said}. Check the API key in the HuskyVoice API credential: it may be mistyped, revoked, or for another environment."),
-            Via::Webhook => format!("HuskyVoice rejected the inbound webhook token (HTTP 401){said}. Copy the inbound webhook URL again from HuskyVoice into the HuskyVoice Inbound Webhook credential."),
+            Via::Rest => format!("HuskyVoice rejected the API key {http}. Check the API key in the HuskyVoice API credential: it may be mistyped, revoked, or for another environment."),
+            Via::Webhook => format!("HuskyVoice rejected the inbound webhook token {http}. Copy the inbound webhook URL again from HuskyVoice into the HuskyVoice Inbound Webhook credential."),
         }),
-        403 => (Outcome::Forbidden, None, format!("HuskyVoice refused to cancel call {call_id} (HTTP 403){said}. The credential is valid but not allowed to cancel calls: give the API key the calls:cancel scope in HuskyVoice.")),
+        403 => (Outcome::Forbidden, None, format!("HuskyVoice refused to cancel call {call_id} {http}. The credential is valid but not allowed to cancel calls: give the API key the calls:cancel scope in HuskyVoice.")),
         404 => (Outcome::NotFound, None, match via {
-            Via::Rest => format!("Call {call_id} was not found (HTTP 404){said}. Check the call id and that the call belongs to the account of this API key."),
-            Via::Webhook => format!("HuskyVoice answered 404 for call {call_id}{said}. Check the call id, and that the inbound webhook URL is current."),
+            Via::Rest => format!("Call {call_id} was not found {http}. Check the call id and that the call belongs to the account of this API key."),
+            Via::Webhook => format!("Call {call_id} was not found {http}. Check the call id, and that the inbound webhook URL is current."),
         }),
-        429 => (Outcome::RateLimited, None, format!("HuskyVoice is rate limiting requests (HTTP 429){said}.")),
-        500..=599 => (Outcome::ServerError, None, format!("HuskyVoice had a server error (HTTP {status}){said}.")),
-        _ => (Outcome::InvalidResponse, None, format!("Unexpected HTTP {status} from HuskyVoice for call {call_id}{said}; the call's state is unknown. Check the base URL (a proxy may be answering).")),
+        429 => (Outcome::RateLimited, None, format!("HuskyVoice is rate limiting requests {http}.")),
+        500..=599 => (Outcome::ServerError, None, format!("HuskyVoice had a server error {http}.")),
+        _ => (Outcome::InvalidResponse, None, format!("Unexpected answer from HuskyVoice for call {call_id} {http}; the call's state is unknown. Check the Base URL (a proxy may be answering).")),
     }
 }
 
@@ -155,18 +155,17 @@ fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
         );
     }
     if f.state == Some("cancelled") && f.success != Some(false) {
-        let message = f.message.as_deref().unwrap_or("Call has been cancelled.");
         return (
             Outcome::Cancelled,
             Some("cancelled"),
-            format!("Call {call_id} is cancelled: {message}"),
+            format!("Call {call_id} is cancelled."),
         );
     }
     match via {
         Via::Webhook => (
             Outcome::Accepted,
             f.state,
-            format!("The inbound webhook accepted the cancel action for call {call_id} (HTTP {status}){}, but did not confirm the call is cancelled. Check the call's status in HuskyVoice if you need certainty.", server_said(f)),
+            format!("The inbound webhook accepted the cancel action for call {call_id} {}, but did not confirm the call is cancelled. Check the call's status in HuskyVoice if you need certainty.", http(status, f)),
         ),
         Via::Rest => {
             let why = if !f.is_json_object {
@@ -188,7 +187,7 @@ fn success(via: Via, call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
 }
 
 fn conflict(call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
-    let said = server_said(f);
+    let said = http(status, f);
     // A status field first; else a state the message names ("Call is already ringing").
     let state = f
         .state
@@ -198,12 +197,12 @@ fn conflict(call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
         Some("cancelled") => (
             Outcome::Cancelled,
             Some("cancelled"),
-            format!("Call {call_id} is already cancelled (HTTP {status}){said}."),
+            format!("Call {call_id} is already cancelled {said}."),
         ),
         Some(state) if is_pre_dial(state) => (
             Outcome::InvalidResponse,
             Some(state),
-            format!("HuskyVoice answered HTTP {status} for call {call_id} while reporting it {state}{said}; the call is not confirmed cancelled. Try again."),
+            format!("HuskyVoice answered for call {call_id} {said} while reporting it {state}; the call is not confirmed cancelled. Try again."),
         ),
         Some(state) => (
             Outcome::NotCancellable,
@@ -213,22 +212,30 @@ fn conflict(call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
         None if f.says_not_cancellable() => (
             Outcome::NotCancellable,
             None,
-            format!("Call {call_id} can no longer be cancelled (HTTP {status}){said}. Only queued calls can be cancelled."),
+            format!("Call {call_id} can no longer be cancelled {said}. Only queued calls can be cancelled."),
         ),
         None => (
             Outcome::InvalidResponse,
             None,
-            format!("HuskyVoice rejected the cancel request for call {call_id} (HTTP {status}){said}."),
+            format!("HuskyVoice rejected the cancel request for call {call_id} {said}."),
         ),
     }
 }
 
-fn server_said(f: &BodyFacts<'_>) -> String {
-    match (&f.message, &f.code) {
-        (Some(m), Some(c)) => format!(": {c}: \"{m}\""),
-        (Some(m), None) => format!(": \"{m}\""),
-        (None, Some(c)) => format!(": {c}"),
-        (None, None) => String::new(),
+/// The status and what the server said, in one parenthesis: `(HTTP 404, NOT_FOUND: "Call not
+/// found")`. The server's own full stop is dropped, so the sentence around it reads on.
+fn http(status: u16, f: &BodyFacts<'_>) -> String {
+    let message = f
+        .message
+        .as_deref()
+        .map(|m| m.trim_end_matches('.'))
+        .filter(|m| !m.is_empty());
+    let code = f.code.as_deref().filter(|c| Some(*c) != message);
+    match (code, message) {
+        (Some(c), Some(m)) => format!("(HTTP {status}, {c}: \"{m}\")"),
+        (None, Some(m)) => format!("(HTTP {status}: \"{m}\")"),
+        (Some(c), None) => format!("(HTTP {status}, {c})"),
+        (None, None) => format!("(HTTP {status})"),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod base_url;
 pub mod batch;
 pub mod call_id;
 pub mod call_state;
+pub mod credential_test;
 pub mod engine;
 pub mod error;
 pub mod http_date;
@@ -19,6 +20,7 @@ pub mod redact;
 pub mod request;
 pub mod response_body;
 pub mod retry;
+pub mod text;
 pub mod transport_failure;
 pub mod webhook;
 

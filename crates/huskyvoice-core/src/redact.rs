@@ -27,7 +27,7 @@ pub fn redacted_form(secret: &str) -> String {
 pub fn redact_secrets<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     if !secrets.iter().any(|s| {
         let s = s.as_ref().trim();
-        !s.is_empty() && text.contains(s)
+        !s.is_empty() && crate::text::contains(text, s)
     }) {
         return text.to_string();
     }
@@ -48,8 +48,8 @@ pub fn redact_secrets<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     list.dedup();
     let mut out = text.to_string();
     for secret in list {
-        if out.contains(secret) {
-            out = out.replace(secret, &redacted_form(secret));
+        if crate::text::contains(&out, secret) {
+            out = crate::text::replace_all(&out, secret, &redacted_form(secret));
         }
     }
     out

@@ -33,7 +33,9 @@ impl BodyFacts<'_> {
     /// True when the body's code or message says the call can no longer be cancelled.
     pub fn says_not_cancellable(&self) -> bool {
         let code = self.code.as_deref().unwrap_or("").to_ascii_uppercase();
-        if code.contains("NOT_CANCELLABLE") || code.contains("NOT_CANCELABLE") {
+        if crate::text::contains(&code, "NOT_CANCELLABLE")
+            || crate::text::contains(&code, "NOT_CANCELABLE")
+        {
             return true;
         }
         let msg = self.message.as_deref().unwrap_or("").to_ascii_lowercase();
@@ -46,7 +48,7 @@ impl BodyFacts<'_> {
             "not be cancelled",
         ]
         .iter()
-        .any(|p| msg.contains(p))
+        .any(|p| crate::text::contains(&msg, p))
     }
 }
 

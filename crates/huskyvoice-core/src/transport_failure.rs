@@ -58,7 +58,10 @@ fn classify(code: &str) -> Class {
         "ENETUNREACH" | "EHOSTUNREACH" | "ENETDOWN" | "EHOSTDOWN" => Class::Unreachable,
         "EPROTO" => Class::Tls,
         _ if c.starts_with("ERR_SSL") || c.starts_with("ERR_TLS") => Class::Tls,
-        _ if c.contains("CERT") || c.contains("SELF_SIGNED") || c.contains("UNABLE_TO_VERIFY") => {
+        _ if ["CERT", "SELF_SIGNED", "UNABLE_TO_VERIFY"]
+            .iter()
+            .any(|n| crate::text::contains(&c, n)) =>
+        {
             Class::Certificate
         }
         _ => Class::Other,

@@ -49,7 +49,7 @@ pub fn parse_webhook(input: &str) -> Result<Webhook, CoreError> {
     let base = parse_base_url(Some(trimmed.get(..at).unwrap_or(""))).map_err(|e| {
         err(format!(
             "Webhook URL: {}",
-            e.message.replacen("Base URL", "its address", 1)
+            crate::text::replace_first(&e.message, "Base URL", "its address")
         ))
     })?;
     let token = validate_token(

@@ -218,7 +218,9 @@ fn invalid_items_are_all_named_and_nothing_is_sent() {
         assert!(line.starts_with(want), "{line}");
     }
     assert!(
-        failure.description.contains("no \"call_id\" field"),
+        failure
+            .description
+            .contains("\"call_id\" field is missing or null"),
         "{}",
         failure.description
     );
@@ -631,4 +633,25 @@ mod direct {
             ("accepted", 2)
         );
     }
+}
+
+#[test]
+fn items_settled_at_creation_are_reported_as_settled_once() {
+    use huskyvoice_core::engine::{CancelCall, PacerBook, Run};
+    use huskyvoice_core::input::Loose;
+    use std::{cell::RefCell, rc::Rc};
+    let mut list = jobs(3);
+    list[1].input = Loose::Str("bad/one".into());
+    let mut run = Run::new(
+        CancelCall,
+        settings(None, false),
+        vec![sim::rest_credential()],
+        vec![JobOptions::default()],
+        list,
+        Rc::new(RefCell::new(PacerBook::default())),
+    )
+    .expect("valid run");
+    let first = run.take_settled();
+    assert_eq!(first, vec![(1, "invalid_call_id", false)]);
+    assert!(run.take_settled().is_empty(), "each item is reported once");
 }

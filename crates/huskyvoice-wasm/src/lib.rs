@@ -4,6 +4,7 @@
 
 mod build;
 mod convert;
+mod credential_test;
 mod errors;
 mod interpret;
 mod pacers;
@@ -15,6 +16,7 @@ mod types;
 mod validate;
 
 pub use build::{build_cancel_request, build_cancel_requests};
+pub use credential_test::{credential_test_request, read_credential_test};
 pub use interpret::{interpret_cancel_response, interpret_cancel_responses};
 pub use pacers::Pacers;
 pub use redact::redact_secrets;

@@ -46,6 +46,46 @@ fn field(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// An answer object's fields, read one by one: the body then crosses once, as a string,
+/// never re-escaped as JSON.
+pub struct AnswerParts {
+    status: Option<f64>,
+    retry_after: Option<String>,
+    body: String,
+    timeout: bool,
+    code: Option<String>,
+}
+
+impl AnswerParts {
+    pub fn read(answer: &JsValue) -> AnswerParts {
+        AnswerParts {
+            status: field(answer, "statusCode").as_f64(),
+            retry_after: field(answer, "retryAfter").as_string(),
+            body: field(answer, "body").as_string().unwrap_or_default(),
+            timeout: field(answer, "transportError").as_string().as_deref() == Some("timeout"),
+            code: field(answer, "errorCode").as_string(),
+        }
+    }
+
+    pub fn answer(&self) -> Answer<'_> {
+        match self.status {
+            Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Answer::Response {
+                status: s as u16,
+                retry_after: self.retry_after.as_deref(),
+                body: &self.body,
+            },
+            _ => Answer::NoResponse {
+                kind: if self.timeout {
+                    TransportError::Timeout
+                } else {
+                    TransportError::Connection
+                },
+                code: self.code.as_deref(),
+            },
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl Run {
     /// Checks the plan (throws `INVALID_OPTIONS` naming the field) and every item (an
@@ -110,25 +150,8 @@ impl Run {
         #[wasm_bindgen(unchecked_param_type = "RunAnswer")] answer: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
     ) -> Result<(), JsValue> {
-        // Read field by field: the body then crosses once, as a string, never re-escaped.
-        let status = field(&answer, "statusCode").as_f64();
-        let retry_after = field(&answer, "retryAfter").as_string();
-        let body = field(&answer, "body").as_string().unwrap_or_default();
-        let code = field(&answer, "errorCode").as_string();
-        let answer = match status {
-            Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Answer::Response {
-                status: s as u16,
-                retry_after: retry_after.as_deref(),
-                body: &body,
-            },
-            _ => Answer::NoResponse {
-                kind: match field(&answer, "transportError").as_string().as_deref() {
-                    Some("timeout") => TransportError::Timeout,
-                    _ => TransportError::Connection,
-                },
-                code: code.as_deref(),
-            },
-        };
+        let parts = AnswerParts::read(&answer);
+        let answer = parts.answer();
         self.inner
             .respond(ticket, &answer, now_ms)
             .map_err(js_error)

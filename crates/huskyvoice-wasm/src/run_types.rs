@@ -106,6 +106,12 @@ export interface RunItem {
   request?: CancelRequest;
 }
 
+/** What a credential's Test answer proves (n8n's credential test result). */
+export interface CredentialTestResult {
+  status: 'OK' | 'Error';
+  message: string;
+}
+
 /** An item that got its final outcome (from `Run.settled()`). */
 export interface RunSettled {
   index: number;

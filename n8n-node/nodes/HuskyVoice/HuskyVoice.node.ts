@@ -8,6 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as call from './actions/call/Call.resource';
 import { router } from './actions/router';
+import { huskyVoiceApiTest, huskyVoiceWebhookApiTest } from './credentialTest';
 
 export class HuskyVoice implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +17,7 @@ export class HuskyVoice implements INodeType {
 		icon: { light: 'file:huskyvoice.svg', dark: 'file:huskyvoice.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: '={{ $parameter["operation"] === "cancel" ? "Cancel a queued call" : $parameter["operation"] }}',
 		description: 'Cancel queued HuskyVoice AI voice calls',
 		defaults: {
 			name: 'HuskyVoice',
@@ -28,11 +29,13 @@ export class HuskyVoice implements INodeType {
 			{
 				name: 'huskyVoiceApi',
 				required: true,
+				testedBy: 'huskyVoiceApiTest',
 				displayOptions: { show: { authentication: ['apiKey'] } },
 			},
 			{
 				name: 'huskyVoiceWebhookApi',
 				required: true,
+				testedBy: 'huskyVoiceWebhookApiTest',
 				displayOptions: { show: { authentication: ['webhook'] } },
 			},
 		],
@@ -71,6 +74,10 @@ export class HuskyVoice implements INodeType {
 			},
 			...call.description,
 		],
+	};
+
+	methods = {
+		credentialTest: { huskyVoiceApiTest, huskyVoiceWebhookApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -2,7 +2,8 @@
 // to send, sleeps until the engine's next deadline or the next answer, whichever comes
 // first, and stops at once on the caller's signal. It decides nothing: pacing, retries,
 // the concurrency cap and when to stop are the engine's. Written once, for the n8n node
-// (n8n's HTTP helpers and sleep) and the Node client (fetch and timers): only `io` differs.
+// (n8n's HTTP helpers and sleep) and the Node client (node:http agents and timers): only
+// `io` differs.
 //
 // No timers, globals or Node APIs here: the n8n node ships this file, and n8n's
 // community-package rules forbid them. Time, sleeping and I/O come in through `io`.

@@ -332,9 +332,10 @@ export async function ensureN8n({ version = DEFAULT_N8N_VERSION, onProgress } = 
  * its own task-broker port, and the given community package tarballs installed into
  * `$N8N_USER_FOLDER/.n8n/nodes` the way n8n installs community packages.
  * Returns `{ n8n, dir, userFolder, env, brokerPort, packages, timings }`.
+ * `parent`: the folder the instance's folder is made in (default: the system's temp folder).
  */
-export async function createInstance(n8n, { packages = [], env: extraEnv = {}, prefix = 'huskyvoice-n8n-' } = {}) {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));
+export async function createInstance(n8n, { packages = [], env: extraEnv = {}, prefix = 'huskyvoice-n8n-', parent = os.tmpdir() } = {}) {
+  const dir = await fsp.mkdtemp(path.join(parent, prefix));
   const userFolder = path.join(dir, 'user');
   await fsp.mkdir(path.join(userFolder, '.n8n'), { recursive: true });
   const brokerPort = await freePort();

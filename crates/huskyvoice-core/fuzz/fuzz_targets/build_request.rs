@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
             call_id,
             base_url,
             api_key: if via == Some(Via::Rest) { key } else { None },
-            webhook: if via == Some(Via::Webhook) { webhook.or(key) } else { None },
+            webhook: if via == Some(Via::Webhook) {
+                webhook.or(key)
+            } else {
+                None
+            },
             redact: data.first().is_some_and(|b| b & 1 == 1),
         };
         if let Ok(req) = build_cancel_request(&options) {

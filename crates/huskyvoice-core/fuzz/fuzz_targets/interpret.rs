@@ -17,7 +17,12 @@ fuzz_target!(|data: &[u8]| {
             via,
             call_id: "call_fuzz",
             status_code: if data[2] & 1 == 0 { Some(status) } else { None },
-            transport_error: Some(if data[3] & 1 == 0 { TransportError::Timeout } else { TransportError::Connection }), transport_code: None,
+            transport_error: Some(if data[3] & 1 == 0 {
+                TransportError::Timeout
+            } else {
+                TransportError::Connection
+            }),
+            transport_code: None,
             retry_after: Some(retry_after),
             body,
             now_ms: f64::from(data[3]) * 1e9,

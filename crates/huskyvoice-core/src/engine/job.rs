@@ -105,8 +105,9 @@ impl JobOptions {
 /// One item: its input as given (a call id, or whatever the item held), which credential
 /// and options it uses (indices into the run's lists), and where the input came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JobSpec {
-    pub input: Loose<'static>,
+pub struct JobSpec<'a> {
+    /// Read only while the run is made: it may borrow from the caller's parsed plan.
+    pub input: Loose<'a>,
     pub credential: usize,
     pub options: usize,
     /// The item field the call id was read from, when the caller knows it (for messages
@@ -114,6 +115,20 @@ pub struct JobSpec {
     pub field: Option<String>,
     /// Set when the item's own options are invalid: it settles as `invalid_options`, unsent.
     pub problem: Option<String>,
+}
+
+impl<'a> JobSpec<'a> {
+    /// An item that cancels the call with id `call_id` through the run's first credential
+    /// and first options set (what tests, benchmarks and the fuzzer mostly need).
+    pub fn call(call_id: String) -> Self {
+        JobSpec {
+            input: Loose::Str(call_id.into()),
+            credential: 0,
+            options: 0,
+            field: None,
+            problem: None,
+        }
+    }
 }
 
 /// What came back for one request.

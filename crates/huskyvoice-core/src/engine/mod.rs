@@ -14,6 +14,6 @@ mod run;
 pub use job::{Answer, Credential, JobOptions, JobSpec};
 pub use operation::{CancelCall, Operation};
 pub use pacer::{Allowance, Limit, PacerBook, PacerId};
-pub use plan::{Parts, RunPlan};
+pub use plan::{credential_from, Parts, RunPlan};
 pub use report::{Failure, Item, Report, Summary};
 pub use run::{Run, RunSettings, Send, Step, DOCUMENTED_LIMIT};

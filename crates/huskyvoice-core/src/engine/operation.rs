@@ -55,6 +55,17 @@ pub trait Operation {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CancelCall;
 
+impl CancelCall {
+    /// The cancel request for `call_id` through `credential` (real secrets, not redacted).
+    pub fn request_for(
+        call_id: &str,
+        credential: &Credential,
+        builder: &mut RequestBuilder,
+    ) -> Result<CancelRequest, CoreError> {
+        CancelCall.request(&call_id.to_string(), credential, builder, false)
+    }
+}
+
 impl Operation for CancelCall {
     type Target = String;
 

@@ -13,13 +13,13 @@ use std::fmt;
 #[derive(Debug)]
 pub struct RunPlan<'p, 'a>(pub &'p Loose<'a>);
 
-/// Everything `Run::new` takes, checked.
+/// Everything `Run::new` takes, checked; the jobs' inputs borrow from the plan.
 #[derive(Debug)]
-pub struct Parts {
+pub struct Parts<'a> {
     pub settings: RunSettings,
     pub credentials: Vec<Credential>,
     pub options: Vec<JobOptions>,
-    pub jobs: Vec<JobSpec>,
+    pub jobs: Vec<JobSpec<'a>>,
 }
 
 /// Where a field is (`concurrency`, `options[2].timeoutMs`), for messages. Kept as parts so
@@ -117,7 +117,7 @@ impl<'p, 'a, 'n> Object<'p, 'a, 'n> {
                 .ok_or_else(|| {
                     bad(format_args!(
                         "{field} must be \"{}\"; got {}.",
-                        choices.join("\" or \""),
+                        crate::text::join(choices, "\" or \""),
                         shown(v)
                     ))
                 }),
@@ -153,8 +153,8 @@ impl<'p, 'a, 'n> Object<'p, 'a, 'n> {
     }
 }
 
-impl RunPlan<'_, '_> {
-    pub fn into_parts(self) -> Result<Parts, CoreError> {
+impl<'p, 'a> RunPlan<'p, 'a> {
+    pub fn into_parts(self) -> Result<Parts<'a>, CoreError> {
         if !self.0.is_object() {
             return Err(bad(format_args!(
                 "the plan must be an object {{ credentials, jobs, ... }}."
@@ -202,7 +202,9 @@ impl RunPlan<'_, '_> {
                 }
                 Err(e) => {
                     options.push(JobOptions::default());
-                    problems.push(Some(e.message.replacen("Run: ", "Option ", 1)));
+                    problems.push(Some(crate::text::replace_first(
+                        &e.message, "Run: ", "Option ",
+                    )));
                 }
             }
         }
@@ -219,11 +221,7 @@ impl RunPlan<'_, '_> {
                 problem: problems[options].clone(),
                 options,
                 field: j.text("field")?,
-                input: j
-                    .get("callId")
-                    .1
-                    .cloned()
-                    .map_or(Loose::Null, Loose::into_owned),
+                input: j.get("callId").1.cloned().unwrap_or(Loose::Null),
             });
         }
         Ok(Parts {
@@ -233,6 +231,22 @@ impl RunPlan<'_, '_> {
             jobs,
         })
     }
+}
+
+/// One credential object as `new Run` takes it, outside a plan (the credential test).
+pub fn credential_from(v: &Loose<'_>) -> Result<Credential, CoreError> {
+    if !v.is_object() {
+        return Err(bad(format_args!(
+            "the credential must be an object {{ via, apiKey | webhook, baseUrl }}."
+        )));
+    }
+    credential(
+        0,
+        &Object {
+            value: v,
+            list: None,
+        },
+    )
 }
 
 fn credential(i: usize, c: &Object<'_, '_, '_>) -> Result<Credential, CoreError> {
@@ -271,7 +285,7 @@ fn job_options(o: &Object<'_, '_, '_>) -> Result<JobOptions, CoreError> {
 mod tests {
     use super::*;
 
-    fn parts(json: &str) -> Result<Parts, CoreError> {
+    fn parts(json: &str) -> Result<Parts<'_>, CoreError> {
         let tree: Loose<'_> = serde_json::from_str(json).unwrap();
         RunPlan(&tree).into_parts()
     }

@@ -104,12 +104,7 @@ pub fn done_so_far(items: &[Item]) -> String {
     if cancelled.is_empty() {
         parts.push("No call was cancelled before the run stopped".to_string());
     } else {
-        let shown = cancelled
-            .iter()
-            .take(20)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
+        let shown = crate::text::join(&cancelled[..cancelled.len().min(20)], ", ");
         let more = if cancelled.len() > 20 {
             format!(" and {} more", cancelled.len() - 20)
         } else {
@@ -128,7 +123,7 @@ pub fn done_so_far(items: &[Item]) -> String {
             if not_sent == 1 { "was" } else { "were" }
         ));
     }
-    format!("{}.", parts.join("; "))
+    format!("{}.", crate::text::join(&parts, "; "))
 }
 
 #[cfg(test)]

@@ -100,7 +100,6 @@ enum State {
 #[derive(Debug)]
 struct Job<T> {
     target: Option<T>,
-    input: Loose<'static>,
     credential: usize,
     options: usize,
     attempts: u32,
@@ -183,7 +182,7 @@ impl<O: Operation> Run<O> {
         settings: RunSettings,
         credentials: Vec<Credential>,
         options: Vec<JobOptions>,
-        jobs: Vec<JobSpec>,
+        jobs: Vec<JobSpec<'_>>,
         book: Rc<RefCell<PacerBook>>,
     ) -> Result<Self, CoreError> {
         const CONTEXT: &str = "run";
@@ -263,7 +262,7 @@ impl<O: Operation> Run<O> {
         Ok(run)
     }
 
-    fn add_job(&mut self, index: usize, spec: JobSpec, cred_errors: &[Option<CoreError>]) {
+    fn add_job(&mut self, index: usize, spec: JobSpec<'_>, cred_errors: &[Option<CoreError>]) {
         let c = spec.credential;
         let via = self.creds[c].spec.via;
         let checked = match (&cred_errors[c], &spec.problem) {
@@ -278,7 +277,6 @@ impl<O: Operation> Run<O> {
         };
         let mut job = Job {
             target: None,
-            input: spec.input,
             credential: c,
             options: spec.options,
             attempts: 0,
@@ -291,7 +289,7 @@ impl<O: Operation> Run<O> {
                 let description =
                     format!("Nothing was sent to HuskyVoice for {}.", item_name(index));
                 job.state = State::Settled(Box::new(Item {
-                    call_id: shown_input(&job.input),
+                    call_id: shown_input(&spec.input),
                     outcome,
                     cancelled: false,
                     call_status: None,
@@ -304,6 +302,7 @@ impl<O: Operation> Run<O> {
                     request: None,
                 }));
                 self.invalid.push(index);
+                self.newly_settled.push(index);
             }
             Ok(target) if self.options[spec.options].dry_run => {
                 let request = self
@@ -325,6 +324,7 @@ impl<O: Operation> Run<O> {
                     request,
                 }));
                 job.target = Some(target);
+                self.newly_settled.push(index);
             }
             Ok(target) => {
                 job.target = Some(target);
@@ -814,7 +814,10 @@ impl<O: Operation> Run<O> {
                     String::new()
                 };
                 let label = if list.len() == 1 { "Item" } else { "Items" };
-                format!("{label} {}{more}: {reason}", names.join(", "))
+                format!(
+                    "{label} {}{more}: {reason}",
+                    crate::text::join(&names, ", ")
+                )
             })
             .collect();
         let count = self.invalid.len();
@@ -834,7 +837,7 @@ impl<O: Operation> Run<O> {
                     "{count} of {} items are invalid; nothing was sent to HuskyVoice",
                     items.len()
                 ),
-                lines.join("\n"),
+                crate::text::join(&lines, "\n"),
             )
         };
         Failure {
@@ -851,7 +854,7 @@ impl<O: Operation> Run<O> {
 fn missing_field_message(input: &Loose<'_>, field: Option<&str>) -> Option<String> {
     let field = field?;
     matches!(input, Loose::Null).then(|| {
-        format!("This item has no \"{field}\" field, so there is no call id to cancel. Check what the previous node outputs, or map Call ID to the field that holds the id.")
+        format!("The item's \"{field}\" field is missing or null, so there is no call id to cancel. Check what the previous node outputs, or map Call ID to the field that holds the id.")
     })
 }
 

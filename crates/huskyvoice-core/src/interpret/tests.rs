@@ -24,11 +24,7 @@ fn row_cancelled() {
         assert_eq!(r.call_status, Some("cancelled"));
         assert_eq!(r.http_status, Some(200));
         assert!(!r.retryable);
-        assert!(
-            r.message.contains("successfully cancelled"),
-            "{}",
-            r.message
-        );
+        assert_eq!(r.message, "Call call_1 is cancelled.");
     }
     assert_eq!(
         run(Via::Rest, Some(409), r#"{"error":{"status":"cancelled"}}"#).outcome,
@@ -82,7 +78,10 @@ fn rows_not_found_unauthorized_forbidden() {
         r#"{"success":false,"error":{"code":"NOT_FOUND","message":"Call not found"}}"#,
     );
     assert_eq!(r.outcome, Outcome::NotFound);
-    assert!(r.message.contains("Call not found"));
+    assert_eq!(
+        r.message,
+        "Call call_1 was not found (HTTP 404, NOT_FOUND: \"Call not found\"). Check the call id and that the call belongs to the account of this API key."
+    );
     let r = run(Via::Rest, Some(401), "");
     assert_eq!(r.outcome, Outcome::Unauthorized);
     assert!(r.message.contains("API key"));

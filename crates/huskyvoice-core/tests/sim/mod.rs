@@ -218,15 +218,9 @@ impl Server {
 }
 
 /// `n` jobs cancelling `call_0000` .. through one REST credential with default options.
-pub fn jobs(n: usize) -> Vec<JobSpec> {
+pub fn jobs(n: usize) -> Vec<JobSpec<'static>> {
     (0..n)
-        .map(|i| JobSpec {
-            input: Loose::Str(format!("call_{i:05}").into()),
-            credential: 0,
-            options: 0,
-            field: None,
-            problem: None,
-        })
+        .map(|i| JobSpec::call(format!("call_{i:05}")))
         .collect()
 }
 
@@ -270,7 +264,7 @@ impl Sim {
         &mut self,
         settings: RunSettings,
         options: JobOptions,
-        jobs: Vec<JobSpec>,
+        jobs: Vec<JobSpec<'static>>,
         abort_at: Option<u64>,
     ) -> Report {
         let runs = vec![(settings, options, jobs)];
@@ -280,7 +274,7 @@ impl Sim {
     /// Several runs at once on the same credential key, sharing the pacer book.
     pub fn run_many(
         &mut self,
-        runs: Vec<(RunSettings, JobOptions, Vec<JobSpec>)>,
+        runs: Vec<(RunSettings, JobOptions, Vec<JobSpec<'static>>)>,
         abort_at: Option<u64>,
     ) -> Vec<Report> {
         let mut server = Server {

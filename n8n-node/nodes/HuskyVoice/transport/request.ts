@@ -38,7 +38,7 @@ interface ErrorLike {
 }
 
 /** Timeout or connection failure, with its code, found on the error or its causes (n8n wraps axios errors). */
-function failureOf(error: unknown): RunAnswer {
+export function failureOf(error: unknown): RunAnswer {
 	let code: string | undefined;
 	let timeout = false;
 	let e = error as ErrorLike | undefined;

@@ -7,8 +7,11 @@ import type { RunReport } from '../../../../core/huskyvoice_core';
 import { PACERS } from '../../pacers';
 import { n8nIo } from '../../transport/io';
 import { outputItems } from './cancel/output';
-import { DEFAULT_CALL_ID } from './cancel/params';
+import { DEFAULT_CALL_ID, TOOL_CALL_ID, TOOL_DESCRIPTION } from './cancel/params';
 import { planRun } from './cancel/plan';
+
+/** Shown only when the node is an AI agent's tool (n8n lists the tool variant as `…Tool`). */
+const tool = { '@tool': [true] };
 
 export const description: INodeProperties[] = [
 	{
@@ -25,7 +28,34 @@ export const description: INodeProperties[] = [
 				resource: ['call'],
 				operation: ['cancel'],
 			},
+			hide: tool,
 		},
+	},
+	// As a tool, the model gives the call id: n8n's $fromAI asks it for one, described.
+	{
+		displayName: 'Call ID',
+		name: 'callId',
+		type: 'string',
+		required: true,
+		default: TOOL_CALL_ID,
+		placeholder: 'call_abc_123',
+		description: 'ID of the queued call to cancel; by default the AI model fills it in',
+		displayOptions: {
+			show: {
+				resource: ['call'],
+				operation: ['cancel'],
+				...tool,
+			},
+		},
+	},
+	{
+		displayName: 'Tool Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: TOOL_DESCRIPTION,
+		description: 'What the AI model is told this tool does',
+		displayOptions: { show: tool },
 	},
 	{
 		displayName: 'Options',
@@ -46,6 +76,7 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 100 },
 				default: 5,
+				displayOptions: { hide: tool },
 				description:
 					'How many cancel requests may be in flight at once. Items still come out in input order. One value for the whole run: if it differs between items, the first item\'s is used.',
 			},
@@ -56,6 +87,14 @@ export const description: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether to only validate the item and show the request that would be sent (secrets redacted), without sending anything',
+			},
+			{
+				displayName: 'Include Input Fields',
+				name: 'includeInputFields',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to put the input item's fields next to the cancel's own in the output (a CRM ID beside the call ID, say); on a clash the cancel's field wins",
 			},
 			{
 				displayName: 'Max Attempts',
@@ -102,6 +141,7 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 60,
+				displayOptions: { hide: tool },
 				description:
 					'The window Requests per Minute is counted in. HuskyVoice counts 60 seconds; change it only for a gateway that counts differently. One value for the whole run.',
 			},
@@ -111,6 +151,7 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 60,
+				displayOptions: { hide: tool },
 				description:
 					'The most requests sent with one credential in any minute, across every execution on this n8n instance: HuskyVoice allows 60 per API key. A long list then keeps to the limit instead of being refused (500 calls take about 8 minutes). 0 turns pacing off. One value for the whole run.',
 			},
@@ -150,5 +191,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		run.free();
 	}
 	const toErrorOutput = this.continueOnFail() && node.onError === 'continueErrorOutput';
-	return [outputItems(node, report, toErrorOutput)];
+	return [outputItems(node, report, toErrorOutput, planned.inputFields)];
 }

@@ -12,13 +12,14 @@ import { makeError } from './errors';
  * Under "Continue (using error output)" n8n moves an item to the error output only when its
  * json holds nothing but `error`, `message` and `details` (an item with `.error` set is
  * routed too, but n8n then replaces its json with `{ error }`: n8n-core's
- * `handleNodeErrorOutput` and `normalizeNodeErrors`, 2.8 to 2.41). So there the fields go in
- * `details`, and n8n adds the input item's fields beside them.
+ * `handleNodeErrorOutput` and `normalizeNodeErrors`, 2.8 to 2.41). So there `message` stays
+ * on top, all the fields go in `details`, and n8n adds the input item's fields beside them.
  */
 export function outputItems(
 	node: INode,
 	report: RunReport,
 	toErrorOutput: boolean,
+	inputFields: Array<IDataObject | undefined>,
 ): INodeExecutionData[] {
 	if (report.aborted) {
 		throw new NodeOperationError(node, 'The execution was cancelled', {
@@ -37,9 +38,15 @@ export function outputItems(
 		);
 	}
 	return report.items.map((item, i): INodeExecutionData => {
-		const json = item as unknown as IDataObject;
+		const own = item as unknown as IDataObject;
+		const input = inputFields[i];
+		const json = input === undefined ? own : { ...input, ...own };
 		if (toErrorOutput && item.error !== undefined) {
-			return { json: { error: item.error, details: json }, pairedItem: { item: i } };
+			// n8n adds the input item's fields itself on the error output.
+			return {
+				json: { error: item.error, message: item.message, details: own },
+				pairedItem: { item: i },
+			};
 		}
 		return { json, pairedItem: { item: i } };
 	});

@@ -4,6 +4,13 @@ import type { RunJobOptions } from '../../../../../core/huskyvoice_core';
 
 export const DEFAULT_CALL_ID = '={{ $json.call_id }}';
 
+/** Call ID as an AI agent's tool: the model is asked for it. */
+export const TOOL_CALL_ID =
+	"={{ $fromAI('callId', 'The HuskyVoice call id to cancel, such as call_abc_123 (letters, digits, _ and - only)', 'string') }}";
+
+export const TOOL_DESCRIPTION =
+	'Cancels one HuskyVoice AI voice call that is still queued, so that it is never dialled. Give it the call id (such as call_abc_123). Only a queued call can be cancelled: if the call is already ringing, in progress or finished, the tool answers that it can no longer be cancelled (outcome not_cancellable) and the call goes on. The answer says what happened: outcome cancelled means HuskyVoice confirmed it.';
+
 // ---------------------------------------------------------------------------------------------
 // Parameters. Every parameter is read per item, but a value that cannot differ between items
 // (no expression in it) is read once, and the default `={{ $json.call_id }}` (or any
@@ -77,4 +84,10 @@ export function runOptions(raw: unknown): {
 		requestsPerMinute: o.requestsPerMinute as number | undefined,
 		windowMs: ms(o.rateLimitWindowSeconds) as number | undefined,
 	};
+}
+
+/** Whether an item's options ask for its input fields in the output. */
+export function includesInputFields(raw: unknown): boolean {
+	const o = (raw !== null && typeof raw === 'object' ? raw : {}) as IDataObject;
+	return o.includeInputFields === true || o.includeInputFields === 'true';
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import type {
 	RunCredential,
@@ -7,7 +7,7 @@ import type {
 	Via,
 } from '../../../../../core/huskyvoice_core';
 import { readCredential } from './credentials';
-import { DEFAULT_CALL_ID, jobOptions, parameterReader, runOptions } from './params';
+import { DEFAULT_CALL_ID, includesInputFields, jobOptions, parameterReader, runOptions } from './params';
 import type { CredentialTransport, PlannedRun } from './types';
 
 /**
@@ -29,6 +29,7 @@ export async function planRun(
 	const credentialIndex: Partial<Record<Via, number>> = {};
 	const options: RunJobOptions[] = [];
 	const jobs: RunJob[] = new Array(items.length);
+	const inputFields: Array<IDataObject | undefined> = new Array(items.length);
 	let lastRaw: unknown;
 	let firstRaw: unknown;
 	for (let i = 0; i < items.length; i++) {
@@ -43,6 +44,7 @@ export async function planRun(
 		// Items usually share one options object: one entry for a run of equal ones.
 		const raw = optionsParam.read(i);
 		if (i === 0) firstRaw = raw;
+		if (includesInputFields(raw)) inputFields[i] = items[i].json;
 		if (options.length === 0 || raw !== lastRaw) {
 			options.push(jobOptions(raw));
 			lastRaw = raw;
@@ -65,5 +67,6 @@ export async function planRun(
 			jobs,
 		},
 		transport,
+		inputFields,
 	};
 }

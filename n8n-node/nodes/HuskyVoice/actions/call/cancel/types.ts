@@ -1,5 +1,5 @@
 // Shapes shared by the Cancel Call operation's parts.
-import type { IAdditionalCredentialOptions } from 'n8n-workflow';
+import type { IAdditionalCredentialOptions, IDataObject } from 'n8n-workflow';
 
 import type { RunPlan } from '../../../../../core/huskyvoice_core';
 
@@ -14,4 +14,6 @@ export interface PlannedRun {
 	plan: RunPlan;
 	/** By the plan's credential index. */
 	transport: CredentialTransport[];
+	/** Per item: its input json, when its options ask to include the input fields. */
+	inputFields: Array<IDataObject | undefined>;
 }
