@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { coreWorkload } from './lib/core-workload.mjs';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +26,7 @@ const DETAIL = args.includes('--detail');
 const CORE_DIR = args.includes('--core') ? args[args.indexOf('--core') + 1] : null;
 const embeddedPath = CORE_DIR ? `${CORE_DIR}/embedded/huskyvoice_core.js` : require.resolve('huskyvoice-core/embedded');
 const wasmPath = CORE_DIR ? `${CORE_DIR}/pkg/huskyvoice_core_bg.wasm`
-  : require.resolve('huskyvoice-core').replace(/huskyvoice_core\.js$/, 'huskyvoice_core_bg.wasm');
+  : path.join(path.dirname(require.resolve('huskyvoice-core/package.json')), 'pkg/huskyvoice_core_bg.wasm');
 
 const t0 = performance.now();
 const core = require(embeddedPath);

@@ -1,3 +1,3 @@
-import * as core from './pkg/huskyvoice_core.js';
-export * from './pkg/huskyvoice_core.js';
+import * as core from './index.js';
+export * from './index.js';
 export default core;

@@ -1,5 +1,6 @@
-// ESM entry: the wasm-bindgen output for Node is CommonJS, so re-export it by name.
-import core from './pkg/huskyvoice_core.js';
+// ESM entry: the CommonJS entry (index.js) re-exported by name. A name the core adds must be
+// added here too (tests/client/api.test.mjs compares this list with the CommonJS exports).
+import core from './index.js';
 
 export const {
   validateCallId,
@@ -9,5 +10,12 @@ export const {
   interpretCancelResponses,
   retryDelayMs,
   redactSecrets,
+  credentialTestRequest,
+  readCredentialTest,
+  Run,
+  Pacers,
+  drive,
+  cancelCall,
+  cancelCalls,
 } = core;
 export default core;

@@ -1,6 +1,11 @@
 // Compile-only check (tsc --noEmit, strict): the published declarations describe the API
 // precisely enough for a TypeScript user, and reject what the core rejects at the type level.
 import {
+  cancelCall,
+  cancelCalls,
+  drive,
+  Pacers,
+  Run,
   buildCancelRequest,
   buildCancelRequests,
   interpretCancelResponse,
@@ -11,7 +16,13 @@ import {
   type CancelResult,
   type HuskyVoiceCoreError,
   type Outcome,
+  type CancelCallsOptions,
+  type CancelOutcome,
+  type DriverIo,
+  type ItemOutcome,
+  type RunReport,
 } from 'huskyvoice-core';
+import core from 'huskyvoice-core';
 
 const id: string = validateCallId(' call_1 ');
 const req: CancelRequest = buildCancelRequest({ via: 'rest', callId: id, apiKey: 'sk_test_x' });
@@ -42,3 +53,51 @@ buildCancelRequest({ via: 'webhook', callId: 'a' });
 buildCancelRequest({ via: 'sms', callId: 'a' });
 
 void [method, body, outcome, status, wait, waitByName, text];
+
+// The client: options, outcomes, progress and abort, typed without any.
+async function client(): Promise<void> {
+  const controller = new AbortController();
+  const options: CancelCallsOptions = {
+    apiKey: process.env.HUSKYVOICE_API_KEY,
+    baseUrl: 'http://127.0.0.1:4010',
+    requestsPerMinute: 60,
+    rateLimitWindowMs: 60_000,
+    concurrency: 5,
+    maxAttempts: 3,
+    maxTotalWaitSeconds: 30,
+    timeoutSeconds: 10,
+    dryRun: false,
+    signal: controller.signal,
+    onProgress: (done: number, total: number, outcome: ItemOutcome, index: number) => void [done, total, outcome, index],
+  };
+  const all: CancelOutcome[] = await cancelCalls(['call_1', 'call_2'], options);
+  const one: CancelOutcome = await cancelCall('call_1', { webhook: 'tok', requestsPerMinute: 0 });
+  const cancelled: boolean = one.cancelled;
+  const httpStatus: number | null = one.httpStatus;
+  const callId: string | null = one.callId;
+  const attempts: number = one.attempts;
+  const via: 'rest' | 'webhook' = one.via;
+  const itemOutcome: ItemOutcome = one.outcome;
+  const first: CancelOutcome | undefined = all[0];
+  const fromDefault: CancelOutcome[] = await core.cancelCalls([], options);
+  void [cancelled, httpStatus, callId, attempts, via, itemOutcome, first, fromDefault];
+
+  // @ts-expect-error: concurrency is a number
+  await cancelCalls(['a'], { apiKey: 'k', concurrency: '5' });
+  // @ts-expect-error: unknown option (the CLI's flag name, not the option's)
+  await cancelCalls(['a'], { apiKey: 'k', rpm: 5 });
+  // @ts-expect-error: onProgress gets numbers and an outcome name
+  await cancelCalls(['a'], { apiKey: 'k', onProgress: (done: string) => void done });
+
+  // The engine and the driver loop, as the client runs them.
+  const run = new Run({ credentials: [{ via: 'rest', apiKey: 'k' }], jobs: [{ callId: 'call_1' }], stopOnFailure: false }, new Pacers());
+  const io: DriverIo = {
+    send: async () => ({ statusCode: 200, body: '{"status":"cancelled"}' }),
+    sleep: async () => undefined,
+    now: () => Date.now(),
+  };
+  const report: RunReport = await drive(run, io);
+  void report.summary.cancelled;
+  run.free();
+}
+void client;

@@ -1,0 +1,26 @@
+// Types of the CommonJS entry (index.js): the wasm core, the driver loop and the Node client.
+import type * as core from './pkg/huskyvoice_core';
+
+export * from './pkg/huskyvoice_core';
+export { drive } from './pkg/driver';
+export type { DriverIo, EngineRun } from './pkg/driver';
+export { cancelCall, cancelCalls } from './pkg/client';
+export type { CancelCallsError, CancelCallsOptions, CancelOutcome, CancelProgress } from './pkg/client';
+
+// The core's functions, declared from its own declarations (pkg/huskyvoice_core.d.ts, where
+// they are documented) so that this file lists the whole API by name.
+
+/** Returns the normalised call id or throws an `Error` with code `INVALID_CALL_ID`. */
+export function validateCallId(...args: Parameters<typeof core.validateCallId>): ReturnType<typeof core.validateCallId>;
+/** Builds the request that cancels one call, or throws an `Error` with a `code`. */
+export function buildCancelRequest(...args: Parameters<typeof core.buildCancelRequest>): ReturnType<typeof core.buildCancelRequest>;
+/** Builds many requests in one crossing; one result per item, in order. */
+export function buildCancelRequests(...args: Parameters<typeof core.buildCancelRequests>): ReturnType<typeof core.buildCancelRequests>;
+/** Maps one response (or a transport failure) to exactly one outcome. */
+export function interpretCancelResponse(...args: Parameters<typeof core.interpretCancelResponse>): ReturnType<typeof core.interpretCancelResponse>;
+/** Interprets many responses in one crossing. */
+export function interpretCancelResponses(...args: Parameters<typeof core.interpretCancelResponses>): ReturnType<typeof core.interpretCancelResponses>;
+/** Milliseconds to wait before the next attempt, or `null` to stop. */
+export function retryDelayMs(...args: Parameters<typeof core.retryDelayMs>): ReturnType<typeof core.retryDelayMs>;
+/** Replaces every occurrence of each secret in `text` by its redacted form. */
+export function redactSecrets(...args: Parameters<typeof core.redactSecrets>): ReturnType<typeof core.redactSecrets>;

@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+// `huskyvoice cancel`: cancelCalls on the command line. The API key is read only from
+// HUSKYVOICE_API_KEY (a key on the command line leaks into shell history and `ps`).
+//
+// Exit status: 0 every call cancelled (a dry run: every id valid), 1 some were not,
+// 2 bad usage or no credential (nothing sent), 130 stopped by Ctrl-C (143 by SIGTERM); what was
+// done is printed.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { cancelCalls } from './client';
+import type { CancelCallsOptions, CancelOutcome } from './client';
+import { idsFromCsv, idsFromLines, IdListError } from './ids';
+import { counts, duration, pacedEstimateMs, progressLine, table } from './table';
+
+const USAGE = `usage: huskyvoice cancel [ids...] [--from FILE|-] [--column NAME] [--webhook URL]
+                         [--base-url URL] [--rpm N] [--concurrency N] [--dry-run] [--json]
+
+Cancels HuskyVoice calls, paced under the rate limit (60 requests per minute by default).
+
+  ids               call ids (e.g. call_abc_123)
+  --from FILE|-     read ids from FILE (- for stdin): one per line, blank lines skipped
+  --column NAME     FILE is a CSV with a header row; read the ids from column NAME
+  --webhook URL     cancel through the inbound webhook (its URL or token); also
+                    HUSKYVOICE_WEBHOOK
+  --base-url URL    API base URL (default https://api.huskyvoice.ai); also HUSKYVOICE_BASE_URL
+  --rpm N           at most N requests per minute (default 60, HuskyVoice's limit; 0 = off)
+  --concurrency N   requests in flight at once (default 5)
+  --dry-run         check the ids and show the requests; send nothing
+  --json            one JSON object per call and line, instead of the table
+
+The API key is read from HUSKYVOICE_API_KEY only, never from the command line.
+Exit status: 0 all cancelled, 1 some not, 2 bad usage or no credential, 130 Ctrl-C.`;
+
+const OPTIONS = {
+	from: { type: 'string' },
+	column: { type: 'string' },
+	webhook: { type: 'string' },
+	'base-url': { type: 'string' },
+	rpm: { type: 'string' },
+	concurrency: { type: 'string' },
+	'dry-run': { type: 'boolean' },
+	json: { type: 'boolean' },
+	help: { type: 'boolean', short: 'h' },
+	// Accepted only to refuse it without echoing the key or taking it for a call id.
+	'api-key': { type: 'string' },
+} as const;
+
+class UsageError extends Error {
+	/** A mistake in the command line itself: the usage is shown with it. */
+	constructor(message: string, readonly syntax = false) {
+		super(message);
+	}
+}
+
+function wholeNumber(flag: string, value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a whole number; got ${JSON.stringify(value)}.`, true);
+	return Number(value);
+}
+
+async function readStdin(): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+function say(line: string): void {
+	process.stderr.write(`huskyvoice: ${line}\n`);
+}
+
+interface Command {
+	ids: string[];
+	source: string | null;
+	options: CancelCallsOptions;
+	json: boolean;
+}
+
+async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 'help'> {
+	let parsed;
+	try {
+		parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+	} catch (error) {
+		// parseArgs names the flag, never a value.
+		throw new UsageError((error as Error).message, true);
+	}
+	const { values, positionals } = parsed;
+	if (values.help || positionals[0] === 'help') return 'help';
+	const [command, ...ids] = positionals;
+	if (command === undefined) throw new UsageError('give a command: huskyvoice cancel [ids...].', true);
+	if (command !== 'cancel') throw new UsageError(`unknown command ${JSON.stringify(command)}; the command is "cancel".`, true);
+	if (values['api-key'] !== undefined) {
+		throw new UsageError('--api-key is not accepted: a key on the command line leaks into shell history and ps. Set HUSKYVOICE_API_KEY instead.');
+	}
+	if (values.column !== undefined && values.from === undefined) throw new UsageError('--column needs --from FILE (a CSV file).', true);
+	if (ids.length === 0 && values.from === undefined) throw new UsageError('give call ids, or --from FILE (- for stdin).', true);
+
+	const flagWebhook = values.webhook;
+	const envWebhook = env.HUSKYVOICE_WEBHOOK?.trim() ? env.HUSKYVOICE_WEBHOOK : undefined;
+	const apiKey = env.HUSKYVOICE_API_KEY?.trim() ? env.HUSKYVOICE_API_KEY : undefined;
+	let credential: Pick<CancelCallsOptions, 'apiKey' | 'webhook'>;
+	if (flagWebhook !== undefined) credential = { webhook: flagWebhook };
+	else if (envWebhook !== undefined && apiKey !== undefined) {
+		throw new UsageError('both HUSKYVOICE_API_KEY and HUSKYVOICE_WEBHOOK are set: unset one, or pass --webhook to use the webhook.');
+	} else if (apiKey !== undefined) credential = { apiKey };
+	else if (envWebhook !== undefined) credential = { webhook: envWebhook };
+	else {
+		throw new UsageError('no credential: set HUSKYVOICE_API_KEY (REST API key), or HUSKYVOICE_WEBHOOK or --webhook (inbound webhook). Nothing was sent.');
+	}
+
+	const all = [...ids];
+	const from = values.from;
+	if (from !== undefined) {
+		let text: string;
+		try {
+			text = from === '-' ? await readStdin() : readFileSync(from, 'utf8');
+		} catch (error) {
+			throw new UsageError(`cannot read ${JSON.stringify(from)}: ${(error as Error).message}`);
+		}
+		const source = from === '-' ? 'stdin' : from;
+		try {
+			if (values.column !== undefined) {
+				const column = idsFromCsv(text, values.column);
+				if (column.skipped > 0) say(`${column.skipped} row(s) of ${source} have no ${values.column}: skipped.`);
+				all.push(...column.ids);
+			} else {
+				all.push(...idsFromLines(text));
+			}
+		} catch (error) {
+			if (error instanceof IdListError) throw new UsageError(`${source}: ${error.message}`);
+			throw error;
+		}
+	}
+	const envBase = env.HUSKYVOICE_BASE_URL?.trim() ? env.HUSKYVOICE_BASE_URL : undefined;
+	const options: CancelCallsOptions = {
+		...credential,
+		baseUrl: values['base-url'] ?? envBase,
+		requestsPerMinute: wholeNumber('--rpm', values.rpm),
+		concurrency: wholeNumber('--concurrency', values.concurrency),
+		dryRun: values['dry-run'] === true,
+	};
+	return { ids: all, source: from ?? null, options, json: values.json === true };
+}
+
+/** The client names its options; say them as the command line's flags. */
+function inFlagTerms(message: string): string {
+	return message
+		.replace(/^cancelCalls: /, '')
+		.replace(/"requestsPerMinute"/g, '--rpm')
+		.replace(/"concurrency"/g, '--concurrency')
+		.replace(/"baseUrl"/g, '--base-url')
+		.replace(/"webhook"/g, '--webhook');
+}
+
+function exitStatus(outcomes: readonly CancelOutcome[], dryRun: boolean, stopped: number): number {
+	if (stopped) return stopped;
+	const ok = outcomes.every((o) => (dryRun ? o.outcome === 'dry_run' : o.cancelled));
+	return ok ? 0 : 1;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	let command: Command | 'help';
+	try {
+		command = await parse(argv, env);
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw error;
+		say(error.message);
+		if (error.syntax) process.stderr.write(`${USAGE.split('\n\n')[0]}\nRun huskyvoice --help for more.\n`);
+		return 2;
+	}
+	if (command === 'help') {
+		process.stdout.write(`${USAGE}\n`);
+		return 0;
+	}
+	const { ids, options, json } = command;
+	if (ids.length === 0) {
+		say(`no call ids in ${command.source === '-' ? 'stdin' : command.source}: nothing to do.`);
+		return 0;
+	}
+
+	const rpm = options.requestsPerMinute ?? 60;
+	const windowMs = 60_000;
+	const estimate = options.dryRun ? 0 : pacedEstimateMs(ids.length, rpm, windowMs);
+	if (estimate >= 10_000) {
+		say(`${ids.length} calls at ${rpm} requests/min (HuskyVoice's limit is 60/min) take about ${duration(estimate)}. Ctrl-C stops sending and prints what was done.`);
+	}
+
+	const tty = process.stderr.isTTY === true;
+	const controller = new AbortController();
+	let stopped: 130 | 143 | 0 = 0;
+	const onSignal = (signal: NodeJS.Signals): void => {
+		if (stopped) process.exit(stopped);
+		stopped = signal === 'SIGTERM' ? 143 : 130;
+		controller.abort();
+		if (tty) process.stderr.write('\r\x1b[K');
+		say('stopping: no more requests are sent (Ctrl-C again to quit at once).');
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+
+	const started = Date.now();
+	const state = { done: 0, total: ids.length, cancelled: 0, elapsedMs: 0, requestsPerWindow: rpm, windowMs };
+	let lastDraw = 0;
+	const draw = (): void => {
+		if (stopped) return;
+		state.elapsedMs = Date.now() - started;
+		process.stderr.write(`\r\x1b[K${progressLine(state)}`);
+		lastDraw = Date.now();
+	};
+	const ticker = tty ? setInterval(draw, 1000) : undefined;
+	let outcomes: CancelOutcome[];
+	try {
+		outcomes = await cancelCalls(ids, {
+			...options,
+			signal: controller.signal,
+			onProgress: (done, _total, outcome) => {
+				state.done = done;
+				if (outcome === 'cancelled') state.cancelled++;
+				if (tty && (Date.now() - lastDraw >= 100 || done === state.total)) draw();
+			},
+		});
+	} catch (error) {
+		const code = (error as { code?: unknown }).code;
+		if (typeof code === 'string' && code.startsWith('INVALID_')) {
+			say(`${inFlagTerms((error as Error).message)} Nothing was sent.`);
+			return 2;
+		}
+		throw error;
+	} finally {
+		if (ticker) clearInterval(ticker);
+		if (tty) process.stderr.write('\r\x1b[K');
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+	}
+
+	if (json) {
+		process.stdout.write(outcomes.map((o) => `${JSON.stringify(o)}\n`).join(''));
+	} else {
+		process.stdout.write(`${table(outcomes, process.stdout.isTTY ? process.stdout.columns : undefined)}\n`);
+	}
+	const requests = outcomes.reduce((sum, o) => sum + o.attempts, 0);
+	const summary = `${ids.length} call${ids.length === 1 ? '' : 's'}: ${counts(outcomes)}; ${requests} request${requests === 1 ? '' : 's'} in ${duration(Date.now() - started)}.`;
+	say(stopped ? `stopped by ${stopped === 130 ? 'Ctrl-C' : 'SIGTERM'}. ${summary} "not_sent" calls were not sent; "interrupted" ones may or may not be cancelled.` : summary);
+	return exitStatus(outcomes, options.dryRun === true, stopped);
+}
+
+if (require.main === module) {
+	main(process.argv.slice(2)).then(
+		(code) => {
+			process.exitCode = code;
+		},
+		(error: unknown) => {
+			say(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+			process.exitCode = 1;
+		},
+	);
+}

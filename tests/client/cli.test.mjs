@@ -1,0 +1,217 @@
+// The `huskyvoice` CLI against the sandbox (real HTTP), run as a user runs it: a child process.
+// Exit status 0 all cancelled, 1 some not, 2 bad usage or no credential, 130 Ctrl-C.
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startSandbox } from '../helpers/sandbox.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PKG = path.join(ROOT, 'packages', 'huskyvoice-core');
+const CLI = path.join(PKG, readJsonBin());
+const KEY = 'sk_live_cliTestSecret_8d2e51';
+const TOKEN = 'cli-hook-token-secret-31';
+const QUEUED = Array.from({ length: 40 }, (_, i) => `call_c${i}`);
+
+function readJsonBin() {
+  return JSON.parse(readFileSync(path.join(PKG, 'package.json'), 'utf8')).bin.huskyvoice;
+}
+
+let sb;
+let dir;
+
+before(async () => {
+  sb = await startSandbox({
+    args: ['--api-key', KEY, '--webhook-token', TOKEN],
+    seed: { calls: [...QUEUED.map((call_id) => ({ call_id })), { call_id: 'call_ringing', status: 'ringing' }] },
+  });
+  dir = mkdtempSync(path.join(tmpdir(), 'hv-cli-'));
+});
+after(async () => {
+  await sb?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await sb.reset();
+});
+
+/** The environment without the runner's own HUSKYVOICE_* settings, plus `extra`. */
+function envWith(extra) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HUSKYVOICE_')));
+  return { ...env, ...extra };
+}
+
+function start(args, { env = { HUSKYVOICE_API_KEY: KEY }, input } = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: envWith(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  if (input !== undefined) child.stdin.end(input);
+  else child.stdin.end();
+  const done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+const run = (args, opts) => start(args, opts).done;
+const cancel = (...args) => ['cancel', '--base-url', sb.url, '--rpm', '0', ...args];
+const jsonLines = (text) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const noSecrets = (r) => {
+  for (const s of [KEY, TOKEN]) assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `${s} leaked`);
+};
+
+describe('huskyvoice cancel', () => {
+  it('exit 0 when every call is cancelled; a table on stdout, a summary on stderr', async () => {
+    const r = await run(cancel('call_c0', 'call_c1'));
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0], /^CALL ID\s+OUTCOME\s+HTTP\s+ATTEMPTS\s+MESSAGE$/);
+    assert.match(lines[1], /^call_c0\s+cancelled\s+200\s+1\s+Call call_c0 is cancelled/);
+    assert.match(lines[2], /^call_c1\s+cancelled\s+200\s+1\s/);
+    assert.match(r.stderr, /2 calls: 2 cancelled; 2 requests/);
+    assert.equal((await sb.getCall('call_c1')).status, 'cancelled');
+    noSecrets(r);
+  });
+
+  it('exit 1 when some are not cancelled (not cancellable, not found, bad id)', async () => {
+    const r = await run(cancel('call_c2', 'call_ringing', 'call_nope', 'bad/id', '--json'));
+    assert.equal(r.code, 1, r.stderr);
+    const out = jsonLines(r.stdout);
+    assert.deepEqual(out.map((o) => [o.callId, o.outcome]), [
+      ['call_c2', 'cancelled'],
+      ['call_ringing', 'not_cancellable'],
+      ['call_nope', 'not_found'],
+      ['bad/id', 'invalid_call_id'],
+    ]);
+    assert.equal((await sb.stats()).requests_total, 3);
+  });
+
+  it('--json writes one object per call and line, in input order, with the outcome fields', async () => {
+    const ids = QUEUED.slice(3, 13);
+    const r = await run(cancel(...ids, '--json', '--concurrency', '4'));
+    assert.equal(r.code, 0, r.stderr);
+    const out = jsonLines(r.stdout);
+    assert.deepEqual(out.map((o) => o.callId), ids);
+    for (const o of out) {
+      assert.deepEqual(Object.keys(o), ['callId', 'outcome', 'cancelled', 'callStatus', 'message', 'httpStatus', 'via', 'attempts']);
+    }
+  });
+
+  it('--from FILE reads one id per line, blank lines skipped', async () => {
+    const file = path.join(dir, 'ids.txt');
+    writeFileSync(file, 'call_c13\n\n  call_c14  \r\n\ncall_c15\n');
+    const r = await run(cancel('--from', file, '--json'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(jsonLines(r.stdout).map((o) => o.callId), ['call_c13', 'call_c14', 'call_c15']);
+  });
+
+  it('--from - reads stdin', async () => {
+    const r = await run(cancel('--from', '-', '--json'), { env: { HUSKYVOICE_API_KEY: KEY }, input: 'call_c16\ncall_c17\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(jsonLines(r.stdout).map((o) => o.outcome), ['cancelled', 'cancelled']);
+  });
+
+  it('--column reads one column of a CSV (quoted fields, empty cells skipped)', async () => {
+    const file = path.join(dir, 'calls.csv');
+    writeFileSync(file, 'name,Call ID,note\r\n"Doe, Jane",call_c18,x\r\nBob,"call_c19","say ""hi"""\r\nNo id,,\r\n');
+    const r = await run(cancel('--from', file, '--column', 'call id', '--json'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(jsonLines(r.stdout).map((o) => o.callId), ['call_c18', 'call_c19']);
+    assert.match(r.stderr, /1 row\(s\) of .* have no call id: skipped/);
+    const missing = await run(cancel('--from', file, '--column', 'id'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no column "id"; its header names "name", "Call ID", "note"/);
+  });
+
+  it('cancels through the webhook from --webhook or HUSKYVOICE_WEBHOOK', async () => {
+    const byFlag = await run(cancel('call_c20', '--webhook', TOKEN, '--json'), { env: {} });
+    assert.equal(byFlag.code, 0, byFlag.stderr);
+    assert.equal(jsonLines(byFlag.stdout)[0].via, 'webhook');
+    const byEnv = await run(cancel('call_c21', '--json'), { env: { HUSKYVOICE_WEBHOOK: `${sb.url}/v1/hooks/${TOKEN}` } });
+    assert.equal(byEnv.code, 0, byEnv.stderr);
+    assert.deepEqual((await sb.requests()).map((q) => q.path), ['/v1/hooks/(redacted)', '/v1/hooks/(redacted)']);
+    noSecrets(byFlag);
+    noSecrets(byEnv);
+  });
+
+  it('no key and no webhook: exit 2 with a message, nothing sent', async () => {
+    const r = await run(cancel('call_c22'), { env: {} });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no credential: set HUSKYVOICE_API_KEY/);
+    assert.equal(r.stdout, '');
+    assert.equal((await sb.stats()).requests_total, 0);
+  });
+
+  it('bad usage exits 2 and sends nothing; a key on the command line is refused unechoed', async () => {
+    const cases = [
+      [[]],
+      [['delete', 'call_c22']],
+      [['cancel']],
+      [cancel('call_c22', '--bogus')],
+      [cancel('call_c22', '--rpm', 'fast')],
+      [cancel('call_c22', '--concurrency', '0')],
+      [cancel('--column', 'id', 'call_c22')],
+      [cancel('--from', path.join(dir, 'missing.txt'))],
+      [cancel('call_c22', '--api-key', KEY)],
+      [cancel('call_c22', '--base-url', 'http://example.com')],
+    ];
+    for (const [args] of cases) {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^huskyvoice: /);
+      noSecrets(r);
+    }
+    assert.equal((await sb.stats()).requests_total, 0);
+    const both = await run(cancel('call_c22'), { env: { HUSKYVOICE_API_KEY: KEY, HUSKYVOICE_WEBHOOK: TOKEN } });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /both HUSKYVOICE_API_KEY and HUSKYVOICE_WEBHOOK/);
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const r = await run(['--help'], { env: {} });
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /usage: huskyvoice cancel/);
+    assert.match(r.stdout, /HUSKYVOICE_API_KEY only/);
+  });
+
+  it('--dry-run sends nothing and exits 0 when every id is valid', async () => {
+    const r = await run(cancel('call_c23', '--dry-run', '--json'));
+    assert.equal(r.code, 0, r.stderr);
+    const [o] = jsonLines(r.stdout);
+    assert.equal(o.outcome, 'dry_run');
+    assert.match(o.request.headers.Authorization, /redacted/);
+    assert.equal((await run(cancel('call_c23', 'x/y', '--dry-run'))).code, 1);
+    assert.equal((await sb.stats()).requests_total, 0);
+    assert.equal((await sb.getCall('call_c23')).status, 'queued');
+  });
+
+  it('a wrong key is reported (exit 1) without showing it', async () => {
+    const wrong = 'sk_live_wrongCliSecret_1f';
+    const r = await run(cancel('call_c24', '--json'), { env: { HUSKYVOICE_API_KEY: wrong } });
+    assert.equal(r.code, 1);
+    assert.equal(jsonLines(r.stdout)[0].outcome, 'unauthorized');
+    assert.ok(!r.stdout.includes(wrong) && !r.stderr.includes(wrong));
+  });
+
+  it('Ctrl-C during a paced run stops sending, prints what was done and exits 130', async () => {
+    const ids = QUEUED.slice(25, 33);
+    // 2 requests per minute: two go at once, the other six would wait minutes.
+    const { child, done } = start(['cancel', '--base-url', sb.url, '--rpm', '2', '--json', ...ids]);
+    const deadline = Date.now() + 10_000;
+    while ((await sb.stats()).requests_total < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 130, r.stderr);
+    const out = jsonLines(r.stdout);
+    assert.deepEqual(out.map((o) => o.callId), ids);
+    assert.deepEqual(out.map((o) => o.outcome), [...Array(2).fill('cancelled'), ...Array(6).fill('not_sent')]);
+    assert.match(r.stderr, /8 calls at 2 requests\/min .* take about 3 min/);
+    assert.match(r.stderr, /stopped by Ctrl-C\. 8 calls: 6 not_sent, 2 cancelled/);
+    assert.equal((await sb.stats()).requests_total, 2);
+  });
+});
