@@ -146,9 +146,9 @@ describe('cancelCalls', () => {
     const t0 = Date.now();
     const out = await cancelCalls(QUEUED.slice(0, 50), rest({ requestsPerMinute: 20, rateLimitWindowMs: 2000, concurrency: 10 }));
     const ms = Date.now() - t0;
-    assert.equal(out.filter((o) => o.cancelled).length, 50);
-    assert.ok(out.every((o) => o.attempts === 1), JSON.stringify(out.filter((o) => o.attempts !== 1)));
     const stats = await sb.stats();
+    assert.equal(out.filter((o) => o.cancelled).length, 50);
+    assert.ok(out.every((o) => o.attempts === 1), JSON.stringify({ stats, retried: out.filter((o) => o.attempts !== 1) }));
     assert.equal(stats.rate_limited_total, 0);
     assert.equal(stats.requests_total, 50);
     assert.ok(stats.max_in_window <= 20, `max_in_window ${stats.max_in_window}`);

@@ -59,6 +59,33 @@ fn ten_thousand_cancels_at_60_per_minute_never_see_a_429_and_take_the_minimum_ti
 }
 
 #[test]
+fn a_server_whose_clock_runs_slow_still_never_refuses() {
+    // Answers at once (0-1 ms each way) and a server clock 900 ppm slow: a slot reused
+    // exactly one window after its answer would land inside the server's window.
+    let world = World {
+        server_limit: Some((60, 60_000)),
+        latency_ms: (0, 1),
+        server_clock_slow_ppm: 900,
+        ..World::default()
+    };
+    let mut sim = Sim::new(world);
+    let report = sim.run(
+        settings(Some(DOCUMENTED_LIMIT), false),
+        JobOptions::default(),
+        jobs(600),
+        None,
+    );
+    assert_eq!(report.summary.cancelled, 600);
+    assert_eq!(sim.trace.rate_limited, 0, "the server never had to refuse");
+    let min = minimum_ms(600, 60, 60_000);
+    assert!(
+        sim.trace.end_ms as f64 <= min as f64 * 1.01,
+        "{} ms",
+        sim.trace.end_ms
+    );
+}
+
+#[test]
 fn a_short_list_goes_out_at_once() {
     let mut sim = Sim::new(World {
         server_limit: Some((60, 60_000)),

@@ -44,6 +44,9 @@ pub struct World {
     pub competitor: Option<(u32, u64)>,
     /// Call ids this client will ask for that the server does not know.
     pub unknown: Vec<String>,
+    /// The server's clock runs this many parts per million slower than the client's, so it
+    /// measures every gap a little shorter (two NTP-disciplined machines: up to 1000 ppm).
+    pub server_clock_slow_ppm: u64,
     /// Calls leave `queued` (to `initiated`) at this time, by call id.
     pub dialled_at: HashMap<String, u64>,
     pub seed: u64,
@@ -58,6 +61,7 @@ impl Default for World {
             fault_per_mille: (0, 0, 0),
             competitor: None,
             unknown: Vec::new(),
+            server_clock_slow_ppm: 0,
             dialled_at: HashMap::new(),
             seed: 1,
         }
@@ -141,6 +145,8 @@ impl Server {
 
     /// Admission at `now`: the rate limit and the quota, as the sandbox checks them.
     fn admit(&mut self, now: u64, trace: &mut Trace) -> Result<(), Owned> {
+        // The server's reading of the shared clock, in whole ms.
+        let now = now - now * self.world.server_clock_slow_ppm / 1_000_000;
         if let Some((count, window)) = self.world.server_limit {
             while self.window.front().is_some_and(|&t| t + window <= now) {
                 self.window.pop_front();
