@@ -191,7 +191,7 @@ try {
 results.meta.loadavgEnd = Number(os.loadavg()[0].toFixed(2));
 
 if (JSON_OUT) {
-  console.log(JSON.stringify(results, null, 2));
+  console.log(JSON.stringify(results));
 } else {
   const f = results.floor;
   const b = results.big;

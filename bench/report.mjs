@@ -40,7 +40,7 @@ export function renderMarkdown(res) {
   L.push('');
 
   // targets
-  L.push('## Targets of issue 6');
+  L.push('## Targets the issues set (6: the node and the core; 13: the Node client)');
   L.push('');
   L.push('Reported, not enforced (nothing fails on them).');
   L.push('');

@@ -22,3 +22,6 @@ node --test tests/client/
 
 echo "[core] TypeScript declarations compile under strict and have no any"
 tsc -p tsconfig.json
+
+echo "[core] the benchmarks' plain-TypeScript reference compiles (npm run bench compares the core with it)"
+tsc -p bench/plain-ts/tsconfig.json --noEmit

@@ -524,9 +524,12 @@ const LEADS = ['already', 'is', 'was', 'been', 'now', 'currently', 'status'];
 function stateNamedIn(message: string): string | undefined {
   const words = message.split(/[^A-Za-z0-9_-]+/).filter((w) => w !== '');
   for (let i = 0; i + 1 < words.length; i++) {
-    if (!LEADS.includes(asciiLower(words[i]))) continue;
-    if (asciiLower(words[i + 1]) === 'in' && words[i + 2] !== undefined && asciiLower(words[i + 2]) === 'progress') return 'in_progress';
-    const state = normaliseState(words[i + 1]);
+    const lead = words[i];
+    const next = words[i + 1];
+    if (lead === undefined || next === undefined || !LEADS.includes(asciiLower(lead))) continue;
+    const after = words[i + 2];
+    if (asciiLower(next) === 'in' && after !== undefined && asciiLower(after) === 'progress') return 'in_progress';
+    const state = normaliseState(next);
     if (state !== undefined) return state;
   }
   return undefined;
