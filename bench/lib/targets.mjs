@@ -1,5 +1,6 @@
-// Ratios (pair by pair, from the figures of one run) and the targets the issues set (6: the node in n8n and the core; 13: the Node client), computed from a
-// results object (bench/results.json). Used by run.mjs, and by report.mjs when it re-renders.
+// Ratios (pair by pair, from the figures of one run) and the targets the issues set (6: the node
+// in n8n and the core; 13: the Node client), computed from a results object (bench/results.json).
+// Used by run.mjs, and by report.mjs when it re-renders.
 
 export function computeRatios(results) {
   const { ns: NS, latencies: LATENCIES, concurrencies: CONCURRENCIES } = results.meta.options;

@@ -4,7 +4,7 @@
 
 mod sim;
 
-use huskyvoice_core::engine::{JobOptions, Limit, RunSettings, DOCUMENTED_LIMIT};
+use huskyvoice_core::engine::{JobOptions, Limit, Report, RunSettings, DOCUMENTED_LIMIT};
 use proptest::prelude::*;
 use sim::{jobs, limit, most_in_window, Fault, Sim, World};
 use std::collections::HashMap;
@@ -24,6 +24,18 @@ fn minimum_ms(n: u64, per: u64, window_ms: u64) -> u64 {
     (n - 1) / per * window_ms
 }
 
+/// `n` cancels at the node's defaults (the documented limit, continue on failure) in `world`.
+fn at_documented_limit(world: World, n: usize) -> (Sim, Report) {
+    let mut sim = Sim::new(world);
+    let report = sim.run(
+        settings(Some(DOCUMENTED_LIMIT), false),
+        JobOptions::default(),
+        jobs(n),
+        None,
+    );
+    (sim, report)
+}
+
 #[test]
 fn ten_thousand_cancels_at_60_per_minute_never_see_a_429_and_take_the_minimum_time() {
     let world = World {
@@ -31,13 +43,7 @@ fn ten_thousand_cancels_at_60_per_minute_never_see_a_429_and_take_the_minimum_ti
         latency_ms: (10, 60),
         ..World::default()
     };
-    let mut sim = Sim::new(world);
-    let report = sim.run(
-        settings(Some(DOCUMENTED_LIMIT), false),
-        JobOptions::default(),
-        jobs(10_000),
-        None,
-    );
+    let (sim, report) = at_documented_limit(world, 10_000);
     assert_eq!(report.summary.cancelled, 10_000);
     assert_eq!(sim.trace.rate_limited, 0, "the server never had to refuse");
     assert_eq!(report.summary.requests, 10_000, "one request per call");
@@ -68,13 +74,7 @@ fn a_server_whose_clock_runs_slow_still_never_refuses() {
         server_clock_slow_ppm: 900,
         ..World::default()
     };
-    let mut sim = Sim::new(world);
-    let report = sim.run(
-        settings(Some(DOCUMENTED_LIMIT), false),
-        JobOptions::default(),
-        jobs(600),
-        None,
-    );
+    let (sim, report) = at_documented_limit(world, 600);
     assert_eq!(report.summary.cancelled, 600);
     assert_eq!(sim.trace.rate_limited, 0, "the server never had to refuse");
     let min = minimum_ms(600, 60, 60_000);
@@ -87,15 +87,12 @@ fn a_server_whose_clock_runs_slow_still_never_refuses() {
 
 #[test]
 fn a_short_list_goes_out_at_once() {
-    let mut sim = Sim::new(World {
-        server_limit: Some((60, 60_000)),
-        ..World::default()
-    });
-    let report = sim.run(
-        settings(Some(DOCUMENTED_LIMIT), false),
-        JobOptions::default(),
-        jobs(40),
-        None,
+    let (sim, report) = at_documented_limit(
+        World {
+            server_limit: Some((60, 60_000)),
+            ..World::default()
+        },
+        40,
     );
     assert_eq!(report.summary.cancelled, 40);
     assert!(
@@ -114,13 +111,7 @@ fn another_client_on_the_same_key_costs_429s_but_no_call() {
         competitor: Some((20, 60_000)),
         ..World::default()
     };
-    let mut sim = Sim::new(world);
-    let report = sim.run(
-        settings(Some(DOCUMENTED_LIMIT), false),
-        JobOptions::default(),
-        jobs(600),
-        None,
-    );
+    let (sim, report) = at_documented_limit(world, 600);
     assert_eq!(report.summary.cancelled, 600, "{:?}", report.summary);
     assert!(
         sim.trace.rate_limited > 0,

@@ -127,7 +127,7 @@ impl PacerBook {
         }
         // `held - n + 1` releases must leave the window; the last of them decides.
         match p.released.get(first_inside + held - n) {
-            Some(&t) => Allowance::At(t + hold),
+            Some(&t) => Allowance::At(t.saturating_add(hold)),
             None => Allowance::AfterAnswer,
         }
     }

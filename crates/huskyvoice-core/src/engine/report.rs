@@ -33,6 +33,36 @@ pub struct Item {
 }
 
 impl Item {
+    /// An item with no answer to read (invalid, dry run, stopped before or during its
+    /// request): not cancelled, no HTTP status, no call state.
+    pub fn unanswered(
+        call_id: Option<String>,
+        outcome: &'static str,
+        message: String,
+        via: Via,
+        attempts: u32,
+    ) -> Item {
+        Item {
+            call_id,
+            outcome,
+            cancelled: false,
+            call_status: None,
+            message,
+            http_status: None,
+            via,
+            attempts,
+            error: None,
+            description: None,
+            request: None,
+        }
+    }
+
+    /// The same item as a failure: `error` repeats its message.
+    pub fn failing(mut self) -> Item {
+        self.error = Some(self.message.clone());
+        self
+    }
+
     pub fn failed(&self) -> bool {
         self.error.is_some()
     }

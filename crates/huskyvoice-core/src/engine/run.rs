@@ -288,18 +288,10 @@ impl<O: Operation> Run<O> {
             Err((outcome, message)) => {
                 let description =
                     format!("Nothing was sent to HuskyVoice for {}.", item_name(index));
+                let item = Item::unanswered(shown_input(&spec.input), outcome, message, via, 0);
                 job.state = State::Settled(Box::new(Item {
-                    call_id: shown_input(&spec.input),
-                    outcome,
-                    cancelled: false,
-                    call_status: None,
-                    error: Some(message.clone()),
-                    message,
-                    http_status: None,
-                    via,
-                    attempts: 0,
                     description: Some(description),
-                    request: None,
+                    ..item.failing()
                 }));
                 self.invalid.push(index);
                 self.newly_settled.push(index);
@@ -310,18 +302,10 @@ impl<O: Operation> Run<O> {
                     .request(&target, &self.creds[c].spec, &mut self.builder, true)
                     .ok();
                 let id = self.op.call_id(&target).to_string();
+                let message = format!("Dry run: nothing was sent. \"request\" shows what would be sent for call {id}, secrets redacted; only the id's form was checked, not whether the call exists or is still queued.");
                 job.state = State::Settled(Box::new(Item {
-                    message: format!("Dry run: nothing was sent. \"request\" shows what would be sent for call {id}, secrets redacted; only the id's form was checked, not whether the call exists or is still queued."),
-                    call_id: Some(id),
-                    outcome: "dry_run",
-                    cancelled: false,
-                    call_status: None,
-                    http_status: None,
-                    via,
-                    attempts: 0,
-                    error: None,
-                    description: None,
                     request,
+                    ..Item::unanswered(Some(id), "dry_run", message, via, 0)
                 }));
                 job.target = Some(target);
                 self.newly_settled.push(index);
@@ -637,20 +621,14 @@ impl<O: Operation> Run<O> {
 
     fn settle_unsent(&mut self, j: usize, outcome: &'static str, message: String) {
         let job = &self.jobs[j];
-        let item = Item {
-            call_id: job.target.as_ref().map(|t| self.op.call_id(t).to_string()),
+        let item = Item::unanswered(
+            job.target.as_ref().map(|t| self.op.call_id(t).to_string()),
             outcome,
-            cancelled: false,
-            call_status: None,
-            error: Some(message.clone()),
             message,
-            http_status: None,
-            via: self.creds[job.credential].spec.via,
-            attempts: job.attempts,
-            description: None,
-            request: None,
-        };
-        self.finish(j, item, true);
+            self.creds[job.credential].spec.via,
+            job.attempts,
+        );
+        self.finish(j, item.failing(), true);
     }
 
     /// After a quota answer, every other item of that credential settles without a request.
@@ -732,18 +710,8 @@ impl<O: Operation> Run<O> {
         } else {
             "another item failed and stopped the run"
         };
-        let unsent = |outcome: &'static str, message: String| Item {
-            call_id: call_id.clone(),
-            outcome,
-            cancelled: false,
-            call_status: None,
-            message,
-            http_status: None,
-            via,
-            attempts: job.attempts,
-            error: None,
-            description: None,
-            request: None,
+        let unsent = |outcome: &'static str, message: String| {
+            Item::unanswered(call_id.clone(), outcome, message, via, job.attempts)
         };
         match &job.state {
             State::Settled(item) => (**item).clone(),
