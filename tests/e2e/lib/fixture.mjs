@@ -204,16 +204,20 @@ async function setUp() {
     workflows,
     /**
      * Executes a workflow once (memoised). `prepare()` runs just before (arm faults, seed calls).
-     * Resolves the `execute` result plus `requests` (the sandbox log right after the run).
+     * Resolves the `execute` result plus `requests`: what the sandbox logged during this run
+     * only. Other work on the shared instance (the credential tests' probes, earlier
+     * executions) runs in the same queue, and which of it came first depends on how node:test
+     * interleaves the files, so the whole log would make a test depend on that order.
      */
     execute(id, { prepare, sandbox: sb = sandbox } = {}) {
       if (!runs.has(id)) {
         const p = queue.then(async () => {
           if (!workflows[id]) throw new Error(`workflow ${id} was not imported`);
           if (prepare) await prepare(ctx);
+          const logged = (await sb.requests()).length;
           const res = await n8nlib.execute(inst, id);
           timings.executions[id] = Math.round(res.ms);
-          res.requests = await sb.requests();
+          res.requests = (await sb.requests()).slice(logged);
           return res;
         });
         queue = p.catch(() => {});
