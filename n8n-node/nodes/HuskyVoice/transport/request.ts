@@ -109,12 +109,13 @@ export async function sendRequest(
 	} catch (error) {
 		return failureOf(error);
 	}
-	if (typeof response.statusCode !== 'number') {
+	return answerOf(response.statusCode, response.headers, response.body);
+}
+
+/** A full response, from whichever n8n helper, as the core reads answers. */
+export function answerOf(statusCode: unknown, headers: unknown, body: unknown): RunAnswer {
+	if (typeof statusCode !== 'number') {
 		return { statusCode: null, transportError: 'connection', errorCode: null };
 	}
-	return {
-		statusCode: response.statusCode,
-		retryAfter: retryAfterOf(response.headers),
-		body: bodyText(response.body),
-	};
+	return { statusCode, retryAfter: retryAfterOf(headers), body: bodyText(body) };
 }

@@ -5,15 +5,12 @@ import type {
 } from 'n8n-workflow';
 
 import type { RunCredential, Via } from '../../../../../core/huskyvoice_core';
+import { runCredentialOf } from '../../../transport/credentialData';
 import { API_CREDENTIAL, WEBHOOK_CREDENTIAL } from '../../../transport/request';
 import type { CredentialTransport } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Credentials: read (and decrypted) once per credential type and execution.
-
-function text(value: unknown): string | null {
-	return typeof value === 'string' && value.trim() !== '' ? value : null;
-}
 
 /**
  * The credential of `via` as the core's run takes it, and how its requests are sent. Its pacer
@@ -30,11 +27,12 @@ export async function readCredential(
 	const data = await ctx.getCredentials<ICredentialDataDecryptedObject>(type, itemIndex);
 	const ref = node.credentials?.[type];
 	const key = `${type}:${ref?.id ?? ref?.name ?? 'unnamed'}`;
+	const credential = { ...runCredentialOf(via, data), key };
 	if (via === 'rest') {
 		return {
 			// n8n's `authenticate` adds the header to real requests; the key is for redaction and
 			// dry runs.
-			credential: { key, via, apiKey: text(data.apiKey), baseUrl: text(data.baseUrl), authorize: false },
+			credential: { ...credential, authorize: false },
 			transport: {
 				additional: ref?.id
 					? { credentialsDecrypted: { id: ref.id, name: ref.name, type, data } }
@@ -42,13 +40,5 @@ export async function readCredential(
 			},
 		};
 	}
-	return {
-		credential: {
-			key,
-			via,
-			webhook: typeof data.webhook === 'string' ? data.webhook : '',
-			baseUrl: text(data.baseUrl),
-		},
-		transport: { additional: undefined },
-	};
+	return { credential, transport: { additional: undefined } };
 }
