@@ -1,4 +1,5 @@
-// The main job: real n8n cancelling calls on the local HuskyVoice sandbox, no account needed.
+// The main job: real n8n cancelling and scheduling calls on the local HuskyVoice sandbox, no
+// account needed.
 //   npm run demo            run the example workflow headless and print what happened
 //   npm run demo -- --ui    the same, then leave n8n's editor and the sandbox running
 import { readFileSync } from 'node:fs';
@@ -55,7 +56,8 @@ const credentials = [
   { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
   { id: 'hvExampleHook', name: 'HuskyVoice Inbound Webhook', type: 'huskyVoiceWebhookApi', data: { webhook: `${sandbox.url}/v1/hooks/sandbox-token` } },
 ];
-const workflows = ['01-cancel-queued-calls', '02-crm-webhook-cancel', '03-route-by-outcome'].map((n) => readJson(`examples/${n}.json`));
+const workflows = ['01-cancel-queued-calls', '02-crm-webhook-cancel', '03-route-by-outcome', '04-payment-reminders-auto-stop']
+  .map((n) => readJson(`examples/${n}.json`));
 await step('importing the sandbox credentials and the example workflows', async () => {
   await importCredentials(inst, credentials);
   await importWorkflow(inst, workflows);
@@ -81,17 +83,36 @@ const { rate_limited_total: refused } = await sandbox.stats();
 const mismatches = rows.filter((r) => !r.ok).length + (rows.length === seed.calls.length + 1 ? 0 : 1);
 console.log(`\n${rows.length} calls, ${sent} cancel requests sent, ${refused} refused by the rate limit, ${mismatches ? `${mismatches} unexpected outcome(s)` : 'every outcome as the seed implies'}; ${((performance.now() - t0) / 1000).toFixed(1)} s in all.`);
 
+// Payment reminders: one call per unpaid invoice, each with its own Idempotency-Key.
+const reminders = await step('running "Payment reminders with auto-stop" (its schedule part) headless', () => execute(inst, workflows[3].id),
+  'see n8n\'s output above.');
+const scheduled = nodeItems(reminders, 'Schedule reminder call').map((i) => i.json);
+console.log(`\n${'invoice'.padEnd(9)}  ${'number'.padEnd(13)}  ${'outcome'.padEnd(9)}  call id`);
+for (const j of scheduled) console.log(`${String(j.invoice).padEnd(9)}  ${String(j.contactNumber).padEnd(13)}  ${String(j.outcome).padEnd(9)}  ${j.callId ?? j.message}`);
+const created = (await sandbox.stats()).calls_created;
+const remindersOk = scheduled.length === 3 && scheduled.every((j) => j.scheduled) && created === 3;
+console.log(`${scheduled.length} reminder calls scheduled, ${created} created on the sandbox${remindersOk ? '' : ' (!)'}; when a payment arrives, the workflow's webhook cancels its call (npm run demo -- --ui).`);
+const failedChecks = mismatches + (remindersOk ? 0 : 1);
+
 if (!ui) {
   await cleanup(inst);
   await sandbox.stop();
-  process.exit(mismatches ? 1 : 0);
+  process.exit(failedChecks ? 1 : 0);
 }
+
+await step('publishing "Payment reminders with auto-stop" so its webhook listens', async () => {
+  const { n8nCommand } = await import('../tests/e2e/lib/n8n.mjs');
+  const res = await n8nCommand(inst, ['publish:workflow', `--id=${workflows[3].id}`]);
+  if (res.code !== 0) throw new Error(res.stderr + res.stdout);
+}, 'see the n8n output above.');
 
 const server = await step('starting the n8n editor (server mode, loopback only)', () => startServer(inst),
   'see the server log printed above.');
 console.log(`\nn8n editor:  ${server.url}/workflow/${workflows[0].id}`);
 console.log(`login:       ${server.owner.email} / ${server.owner.password}`);
 console.log(`sandbox:     ${sandbox.url} (API key ${DEMO_API_KEY}; state at ${sandbox.url}/__sandbox/calls/demo_queued_1)`);
+console.log(`payment:     curl -X POST ${server.url}/webhook/huskyvoice-payment-received -H 'Content-Type: application/json' -d '{"call_id": "${scheduled[0]?.callId ?? 'call_…'}"}'`);
+console.log('             (the payment for the first invoice arrived: its reminder call is cancelled while still queued)');
 console.log('Open the workflow and press "Execute workflow". Ctrl-C stops n8n and the sandbox.');
 const shutdown = async () => {
   say('stopping n8n and the sandbox');

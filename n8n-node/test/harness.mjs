@@ -105,7 +105,8 @@ let runs = 0;
  *   resolve: { name: (itemIndex, item) => value } for parameters holding other expressions;
  *   credentials: { huskyVoiceApi?: data, huskyVoiceWebhookApi?: data };
  *   continueOnFail: boolean (default false); onError: 'continueRegularOutput' | 'continueErrorOutput';
- *   abortController; credentialId (share one pacer between runs).
+ *   abortController; credentialId (share one pacer between runs);
+ *   executionId, workflowId, context (the node context n8n keeps for a retried execution).
  * Resolves { output: items of output 0, error, calls, ms }.
  */
 export async function run(spec) {
@@ -160,6 +161,13 @@ export async function run(spec) {
 		getNode: () => structuredClone(node),
 		continueOnFail: () => spec.continueOnFail ?? false,
 		getExecutionCancelSignal: () => abortController.signal,
+		// n8n keeps the node context in the execution data and hands it to a retried execution.
+		getContext: (type) => {
+			assert.equal(type, 'node');
+			return spec.context ?? (spec.context = {});
+		},
+		getExecutionId: () => spec.executionId ?? `exec_${runs}`,
+		getWorkflow: () => ({ id: spec.workflowId ?? 'wf_test', name: 'Test', active: false }),
 		getCredentials,
 		getNodeParameter(name, itemIndex, fallback) {
 			calls.getNodeParameter[name] = (calls.getNodeParameter[name] ?? 0) + 1;

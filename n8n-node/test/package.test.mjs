@@ -50,11 +50,50 @@ describe('package and descriptions', () => {
 		const op = prop('operation');
 		assert.deepEqual(
 			op.options.map((o) => [o.value, o.name, o.action]),
-			[['cancel', 'Cancel Call', 'Cancel a queued call']],
+			[
+				['cancel', 'Cancel', 'Cancel a queued call'],
+				['delete', 'Delete', 'Delete the data of an ended call permanently'],
+				['get', 'Get', 'Get a call'],
+				['schedule', 'Schedule', 'Schedule a call'],
+			],
 		);
+		assert.match(op.options.find((o) => o.value === 'delete').description, /cannot be undone/);
+		assert.equal(op.default, 'cancel');
 		assert.equal(prop('callId').default, '={{ $json.call_id }}');
 		assert.ok(prop('callId').hint);
-		const options = Object.fromEntries(prop('options').options.map((o) => [o.name, o.default]));
+		// Every operation but schedule reads a Call ID; each has its own Options.
+		for (const operation of ['get', 'cancel', 'delete']) {
+			assert.ok(
+				description.properties.some(
+					(p) => p.name === 'callId' && p.displayOptions.show.operation.includes(operation),
+				),
+				operation,
+			);
+		}
+		const optionsOf = (operation) =>
+			Object.fromEntries(
+				description.properties
+					.find((p) => p.name === 'options' && p.displayOptions.show.operation.includes(operation))
+					.options.map((o) => [o.name, o.default]),
+			);
+		const shared = {
+			concurrency: 5,
+			dryRun: false,
+			maxAttempts: 3,
+			maxTotalWaitSeconds: 30,
+			includeInputFields: false,
+			rateLimitWindowSeconds: 60,
+			requestsPerMinute: 60,
+			timeoutSeconds: 30,
+		};
+		assert.deepEqual(optionsOf('schedule'), shared);
+		assert.deepEqual(optionsOf('get'), shared);
+		assert.deepEqual(optionsOf('delete'), { ...shared, onNotEnded: 'output' });
+		// Get through the webhook is explained in the panel, before any run.
+		const notice = description.properties.find((p) => p.name === 'getNeedsApiKey');
+		assert.equal(notice.type, 'notice');
+		assert.deepEqual(notice.displayOptions.show.authentication, ['webhook']);
+		const options = optionsOf('cancel');
 		assert.deepEqual(options, {
 			concurrency: 5,
 			dryRun: false,
@@ -80,9 +119,18 @@ describe('package and descriptions', () => {
 
 	test('the output schema and the codex file ship next to the node', () => {
 		const dir = path.join(NODE_DIR, 'dist/nodes/HuskyVoice');
-		const schema = JSON.parse(
-			readFileSync(path.join(dir, '__schema__/v1.0.0/call/cancel.json'), 'utf8'),
-		);
+		const schemaOf = (op) =>
+			JSON.parse(readFileSync(path.join(dir, `__schema__/v1.0.0/call/${op}.json`), 'utf8'));
+		assert.deepEqual(schemaOf('schedule').required.slice(2, 7), [
+			'scheduled',
+			'idempotencyKey',
+			'replayed',
+			'agentId',
+			'contactNumber',
+		]);
+		assert.deepEqual(schemaOf('get').required.slice(2, 4), ['found', 'call']);
+		assert.deepEqual(schemaOf('delete').required[2], 'deleted');
+		const schema = schemaOf('cancel');
 		assert.deepEqual(schema.required, [
 			'callId',
 			'outcome',
@@ -134,23 +182,31 @@ describe('package and descriptions', () => {
 
 	test('as an AI tool: the model gives the call id, the description says what cancelling does, no run-wide options', () => {
 		const callIds = description.properties.filter((p) => p.name === 'callId');
-		assert.equal(callIds.length, 2);
-		const [forItems, forTool] = callIds;
+		assert.equal(callIds.length, 6);
+		const [forItems, forTool] = callIds.filter((p) => p.displayOptions.show.operation[0] === 'cancel');
 		assert.deepEqual(forItems.displayOptions.hide, { '@tool': [true] });
 		assert.deepEqual(forTool.displayOptions.show['@tool'], [true]);
 		assert.match(forTool.default, /^=\{\{ \$fromAI\('callId', '[^']+', 'string'\) \}\}$/);
-		const toolDescription = prop('toolDescription');
-		assert.deepEqual(toolDescription.displayOptions.show, { '@tool': [true] });
+		const toolDescriptions = description.properties.filter((p) => p.name === 'toolDescription');
+		assert.deepEqual(
+			toolDescriptions.map((p) => p.displayOptions.show.operation[0]),
+			['schedule', 'get', 'cancel', 'delete'],
+		);
+		const toolDescription = toolDescriptions[2];
+		assert.deepEqual(toolDescription.displayOptions.show['@tool'], [true]);
+		assert.match(toolDescriptions[3].default, /cannot be undone/);
+		// As a tool, schedule's number comes from the model too.
+		const numbers = description.properties.filter((p) => p.name === 'contactNumber');
+		assert.match(numbers[1].default, /\$fromAI\('contactNumber'/);
 		assert.match(toolDescription.default, /still queued/);
 		assert.match(toolDescription.default, /can no longer be cancelled/);
 		for (const name of ['concurrency', 'requestsPerMinute', 'rateLimitWindowSeconds']) {
-			const o = prop('options').options.find((x) => x.name === name);
+			const o = description.properties
+				.find((p) => p.name === 'options')
+				.options.find((x) => x.name === name);
 			assert.deepEqual(o.displayOptions?.hide, { '@tool': [true] }, name);
 		}
-		assert.equal(
-			description.subtitle,
-			'={{ $parameter["operation"] === "cancel" ? "Cancel a queued call" : $parameter["operation"] }}',
-		);
+		assert.match(description.subtitle, /Cancel a queued call/);
 	});
 
 	test('package.json leads users somewhere useful (n8n\'s "Report issue" opens bugs.url)', () => {

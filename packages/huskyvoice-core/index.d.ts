@@ -4,8 +4,22 @@ import type * as core from './pkg/huskyvoice_core';
 export * from './pkg/huskyvoice_core';
 export { drive } from './pkg/driver';
 export type { DriverIo, EngineRun } from './pkg/driver';
-export { cancelCall, cancelCalls } from './pkg/client';
-export type { CancelCallsError, CancelCallsOptions, CancelOutcome, CancelProgress } from './pkg/client';
+export { scheduleCall, scheduleCalls, getCall, getCalls, cancelCall, cancelCalls, deleteCall, deleteCalls } from './pkg/client';
+export type {
+  CallProgress,
+  CallsError,
+  CallsOptions,
+  CancelCallsError,
+  CancelCallsOptions,
+  CancelOutcome,
+  CancelProgress,
+  DeleteCallsOptions,
+  DeleteOutcome,
+  GetCallsOptions,
+  GetOutcome,
+  ScheduleCallsOptions,
+  ScheduleOutcome,
+} from './pkg/client';
 
 // The core's functions, declared from its own declarations (pkg/huskyvoice_core.d.ts, where
 // they are documented) so that this file lists the whole API by name.

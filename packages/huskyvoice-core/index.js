@@ -1,7 +1,8 @@
-// CommonJS entry: the wasm core (every function, Run, Pacers), the driver loop and the Node client.
+// CommonJS entry: the wasm core (every function, Run, Pacers), the driver loop and the Node client (schedule, get, cancel, delete).
 'use strict';
 const core = require('./pkg/huskyvoice_core.js');
 const { drive } = require('./pkg/driver.js');
-const { cancelCall, cancelCalls } = require('./pkg/client.js');
+const client = require('./pkg/client.js');
 
-module.exports = { ...core, drive, cancelCall, cancelCalls };
+const { scheduleCall, scheduleCalls, getCall, getCalls, cancelCall, cancelCalls, deleteCall, deleteCalls } = client;
+module.exports = { ...core, drive, scheduleCall, scheduleCalls, getCall, getCalls, cancelCall, cancelCalls, deleteCall, deleteCalls };

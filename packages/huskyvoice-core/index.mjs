@@ -15,7 +15,13 @@ export const {
   Run,
   Pacers,
   drive,
+  scheduleCall,
+  scheduleCalls,
+  getCall,
+  getCalls,
   cancelCall,
   cancelCalls,
+  deleteCall,
+  deleteCalls,
 } = core;
 export default core;

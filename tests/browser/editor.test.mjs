@@ -61,3 +61,26 @@ test('the HuskyVoice node shows Cancel Call, the credential selector and the Cal
   assert.ok(existsSync(shot));
   log(`screenshot saved to ${path.relative(root, shot)}`);
 });
+
+test('the Operation list shows Schedule, Get, Cancel and Delete (docs/n8n-operations.png)', { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await signIn(page, server);
+  await page.goto(`${server.url}/workflow/hvExample01`);
+  const node = page.locator('[data-test-id="canvas-node"][data-node-name="Cancel Call"]');
+  await node.waitFor({ timeout: 60_000 });
+  await node.dblclick();
+  const panel = page.locator('[data-test-id="ndv"]');
+  await panel.waitFor({ timeout: 30_000 });
+  await panel.locator('[data-test-id="parameter-input-operation"]').click();
+  // n8n renders the open list outside the panel, as a popper.
+  const list = page.locator('.el-select-dropdown:visible, .el-popper:visible [role="listbox"]').last();
+  await list.waitFor({ timeout: 30_000 });
+  const text = await list.innerText();
+  log(`operation list: ${JSON.stringify(text)}`);
+  for (const name of ['Schedule', 'Get', 'Cancel', 'Delete']) assert.match(text, new RegExp(`\\b${name}\\b`), text);
+  assert.match(text, /cannot be undone/, 'Delete says it erases data for good');
+  const shot = path.join(root, 'docs', 'n8n-operations.png');
+  await page.screenshot({ path: shot });
+  assert.ok(existsSync(shot));
+  log(`screenshot saved to ${path.relative(root, shot)}`);
+});

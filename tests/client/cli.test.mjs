@@ -1,8 +1,8 @@
 // The `huskyvoice` CLI against the sandbox (real HTTP), run as a user runs it: a child process.
-// Exit status 0 all cancelled, 1 some not, 2 bad usage or no credential, 130 Ctrl-C.
+// Exit status 0 all done, 1 some not, 2 bad usage or no credential, 130 Ctrl-C.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,14 @@ let dir;
 before(async () => {
   sb = await startSandbox({
     args: ['--api-key', KEY, '--webhook-token', TOKEN],
-    seed: { calls: [...QUEUED.map((call_id) => ({ call_id })), { call_id: 'call_ringing', status: 'ringing' }] },
+    seed: {
+      calls: [
+        ...QUEUED.map((call_id) => ({ call_id })),
+        { call_id: 'call_ringing', status: 'ringing' },
+        { call_id: 'call_ended', status: 'completed' },
+        { call_id: 'call_ended2', status: 'failed' },
+      ],
+    },
   });
   dir = mkdtempSync(path.join(tmpdir(), 'hv-cli-'));
 });
@@ -149,7 +156,7 @@ describe('huskyvoice cancel', () => {
   it('bad usage exits 2 and sends nothing; a key on the command line is refused unechoed', async () => {
     const cases = [
       [[]],
-      [['delete', 'call_c22']],
+      [['erase', 'call_c22']],
       [['cancel']],
       [cancel('call_c22', '--bogus')],
       [cancel('call_c22', '--rpm', 'fast')],
@@ -174,7 +181,7 @@ describe('huskyvoice cancel', () => {
   it('--help prints the usage and exits 0', async () => {
     const r = await run(['--help'], { env: {} });
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /usage: huskyvoice cancel/);
+    assert.match(r.stdout, /usage: huskyvoice <schedule\|get\|cancel\|delete>/);
     assert.match(r.stdout, /HUSKYVOICE_API_KEY only/);
   });
 
@@ -213,5 +220,107 @@ describe('huskyvoice cancel', () => {
     assert.match(r.stderr, /8 calls at 2 requests\/min .* take about 3 min/);
     assert.match(r.stderr, /stopped by Ctrl-C\. 8 calls: 6 not_sent, 2 cancelled/);
     assert.equal((await sb.stats()).requests_total, 2);
+  });
+});
+
+describe('huskyvoice schedule, get, delete', () => {
+  const CSV_HEAD = 'agent_id,contact_number,Contact Name,contact_email,additional_info\n';
+  const csvFile = (name, text) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const schedule = (...args) => ['schedule', '--base-url', sb.url, '--rpm', '0', ...args];
+
+  it('schedule --from calls.csv makes one call per row; running the same file again makes none', async () => {
+    const file = csvFile(
+      'calls.csv',
+      `${CSV_HEAD}agent_1,+91 98765 43210,Asha,asha@example.com,"{""invoice"":""INV-9""}"\nagent_1,(+91) 91234-56789,Ravi,,\nagent_1,+91 98765 43210,Asha,asha@example.com,"{""invoice"":""INV-9""}"\n`,
+    );
+    const r = await run(schedule('--from', file, '--json'));
+    assert.equal(r.code, 0, r.stderr);
+    const out = jsonLines(r.stdout);
+    assert.deepEqual(out.map((o) => o.outcome), ['scheduled', 'scheduled', 'scheduled']);
+    assert.deepEqual(out.map((o) => o.contactNumber), ['+919876543210', '+919123456789', '+919876543210']);
+    assert.equal(new Set(out.map((o) => o.idempotencyKey)).size, 3, 'two identical rows are still two calls');
+    assert.deepEqual((await sb.getCall(out[0].callId)).additional_info, { invoice: 'INV-9' });
+    assert.equal((await sb.stats()).calls_created, 3);
+
+    const again = await run(schedule('--from', file, '--json'));
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(jsonLines(again.stdout).map((o) => [o.callId, o.replayed]), out.map((o) => [o.callId, true]));
+    assert.equal((await sb.stats()).calls_created, 3, 'the same rows again make no new call');
+    const fresh = await run(schedule('--from', file, '--scope', 'second-round', '--json'));
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.equal((await sb.stats()).calls_created, 6, 'a new --scope schedules them afresh');
+  });
+
+  it('schedule: invalid rows are reported (exit 1) and not sent; a table it cannot read exits 2', async () => {
+    const file = csvFile('bad.csv', `${CSV_HEAD}agent_1,+1 415 555 0100,,,\n,+919876543210,,,\nagent_1,+919876543211,,,\n`);
+    const r = await run(schedule('--from', file));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /\(none\)\s+invalid_input\s+-\s+0\s+.*\+91/);
+    assert.match(r.stderr, /3 calls: 2 invalid_input, 1 scheduled; 1 request/);
+    assert.equal((await sb.stats()).requests_total, 1);
+    const unknown = await run(schedule('--from', csvFile('extra.csv', 'agent_id,contact_number,notes\na,+919876543210,x\n')));
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /"notes" that are not fields of a call.*additional_info/);
+    const positional = await run(['schedule', 'call_x']);
+    assert.equal(positional.code, 2);
+    assert.match(positional.stderr, /--from calls\.csv/);
+    assert.equal((await sb.stats()).requests_total, 1);
+  });
+
+  it('schedule --from - reads the CSV from stdin, through the webhook too', async () => {
+    const r = await run(schedule('--from', '-', '--json', '--webhook', TOKEN), { env: {}, input: 'agent_id,contact_number\nagent_2,+918765432109\n' });
+    assert.equal(r.code, 0, r.stderr);
+    const [o] = jsonLines(r.stdout);
+    assert.equal(o.via, 'webhook');
+    assert.equal((await sb.getCall(o.callId)).agent_id, 'agent_2');
+    noSecrets(r);
+  });
+
+  it('get shows each call\'s status (exit 1 when one is not found); the webhook cannot get', async () => {
+    const r = await run(['get', '--base-url', sb.url, 'call_c30', 'call_ended', 'call_nope', '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const out = jsonLines(r.stdout);
+    assert.deepEqual(out.map((o) => [o.outcome, o.callStatus]), [['found', 'queued'], ['found', 'completed'], ['not_found', null]]);
+    assert.equal(out[0].call.call_id, 'call_c30');
+    const table = await run(['get', '--base-url', sb.url, 'call_ended']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /call_ended\s+found\s+200\s+1\s/);
+    const hook = await run(['get', '--base-url', sb.url, '--webhook', TOKEN, 'call_ended'], { env: {} });
+    assert.equal(hook.code, 2);
+    assert.match(hook.stderr, /API key/);
+    noSecrets(hook);
+  });
+
+  it('delete erases ended calls; one not ended is exit 1 with its state', async () => {
+    const r = await run(['delete', '--base-url', sb.url, 'call_ended', 'call_c31', '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(jsonLines(r.stdout).map((o) => [o.outcome, o.callStatus]), [['deleted', null], ['not_ended', 'queued']]);
+    assert.equal(await sb.getCall('call_ended'), null);
+    assert.equal((await sb.getCall('call_c31')).status, 'queued');
+    const repeat = await run(['delete', '--base-url', sb.url, 'call_ended', '--json']);
+    assert.equal(jsonLines(repeat.stdout)[0].outcome, 'not_found');
+  });
+
+  it('delete on a terminal asks for --yes and sends nothing without it', { skip: spawnSync('script', ['--version']).status !== 0 && 'needs script(1) for a terminal' }, async () => {
+    // script(1) gives the CLI a terminal as stdin, as a person typing the command has.
+    const line = (extra) => [process.execPath, CLI, 'delete', '--base-url', sb.url, 'call_ended2', ...extra].map((a) => `'${a}'`).join(' ');
+    const inTerminal = (extra) =>
+      new Promise((resolve) => {
+        const child = spawn('script', ['-qec', line(extra), '/dev/null'], { env: envWith({ HUSKYVOICE_API_KEY: KEY }), stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+        child.on('close', (code) => resolve({ code, out }));
+      });
+    const refused = await inTerminal([]);
+    assert.equal(refused.code, 2, refused.out);
+    assert.match(refused.out, /Add --yes to confirm\. Nothing was sent/);
+    assert.equal((await sb.stats()).requests_total, 0);
+    const confirmed = await inTerminal(['--yes']);
+    assert.equal(confirmed.code, 0, confirmed.out);
+    assert.equal(await sb.getCall('call_ended2'), null);
   });
 });

@@ -34,11 +34,15 @@ describe('n8n 2.41.1 server lists the HuskyVoice node and its tool variant', () 
         assert.ok(creds.includes('huskyVoiceApi') && creds.includes('huskyVoiceWebhookApi'), 'credential types listed');
         t.diagnostic(`server ready + owner + login in ${(startMs / 1000).toFixed(1)} s`);
 
-        // The tool variant: Call ID from the model, a description that says what cancelling does.
-        const toolCallId = tool.properties.find((p) => p.name === 'callId' && p.displayOptions?.show?.['@tool']);
-        assert.match(toolCallId?.default ?? '', /\$fromAI\('callId'/, 'the tool asks the model for the call id');
-        const toolDescription = tool.properties.find((p) => p.name === 'toolDescription');
-        assert.match(toolDescription?.default ?? '', /still queued/);
+        // The tool variant, per operation: the call id from the model, a description that says
+        // what the operation does (each operation shows its own, by its displayOptions).
+        const forOperation = (name, operation) => tool.properties.find((p) =>
+          p.name === name && p.displayOptions?.show?.['@tool'] && p.displayOptions.show.operation?.includes(operation));
+        const said = { get: /Looks up one HuskyVoice/, cancel: /still queued/, delete: /Permanently deletes the personal data/ };
+        for (const [operation, description] of Object.entries(said)) {
+          assert.match(forOperation('callId', operation)?.default ?? '', /\$fromAI\('callId'/, `${operation}: the tool asks the model for the call id`);
+          assert.match(forOperation('toolDescription', operation)?.default ?? '', description, `${operation}: its own tool description`);
+        }
         assert.ok(!tool.properties.some((p) => p.name === 'descriptionType'), 'our own tool description, not n8n\'s generic one');
 
         // The Test button, as the editor presses it: the credential is saved, then tested.

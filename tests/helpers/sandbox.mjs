@@ -132,22 +132,41 @@ export async function startSandbox({ args = [], seed } = {}) {
     reset: async () => (await admin('POST', '/reset', {})).body,
     /** calls: [{ call_id, status? }] (status defaults to "queued"). */
     addCalls: async (calls) => (await admin('POST', '/calls', { calls })).body,
-    /** { call_id, status, cancel_requests, history } or null when unknown. */
+    /**
+     * { call_id, status, cancel_requests, delete_requests, history, source } or null when
+     * unknown (or deleted). A created call (source "rest" or "webhook") also has agent_id,
+     * contact_number (normalised), contact_name, contact_email, additional_info, created_at
+     * and idempotency_key (absent without one).
+     */
     getCall: async (id) => {
       const { status, body } = await admin('GET', `/calls/${encodeURIComponent(id)}`);
       return status === 404 ? null : body;
     },
+    /** Every call the sandbox holds, sorted by call_id, each as getCall() shows it. */
+    calls: async () => (await admin('GET', '/calls')).body.calls,
     /** [{ at_ms, method, path, headers, body }] in arrival order (webhook tokens redacted). */
     requests: async () => (await admin('GET', '/requests')).body,
     /**
      * { requests_total, in_flight, peak_in_flight, logged_requests, rate_limited_total,
-     *   quota_exceeded_total, max_in_window }: rate_limited_total counts 429
-     * RATE_LIMIT_EXCEEDED answers, quota_exceeded_total 429 QUOTA_EXCEEDED and 402 answers,
-     * max_in_window the most accepted requests one credential's window held (0 without a
-     * rate limit). POST /__sandbox/stats/reset zeroes them.
+     *   quota_exceeded_total, max_in_window, calls_created, calls_created_by_key,
+     *   calls_created_without_key, idempotent_replays, idempotency_key_reused,
+     *   calls_deleted }: rate_limited_total counts 429 RATE_LIMIT_EXCEEDED answers,
+     * quota_exceeded_total 429 QUOTA_EXCEEDED and 402 answers, max_in_window the most
+     * accepted requests one credential's window held (0 without a rate limit);
+     * calls_created the calls created by POST /v1/calls and call.create (not replays),
+     * calls_created_by_key { "<Idempotency-Key>": n }, idempotent_replays the answers
+     * replayed with Idempotent-Replayed: true, idempotency_key_reused the 422
+     * IDEMPOTENCY_KEY_REUSED answers, calls_deleted the calls erased.
+     * POST /__sandbox/stats/reset zeroes them.
      */
     stats: async () => (await admin('GET', '/stats')).body,
-    /** Replaces the fault rules: [{ path_prefix, method?, times?, status?, headers?, body?, delay_ms?, drop? }]. */
+    /**
+     * Replaces the fault rules: [{ path_prefix? | path?, method?, times? (null = without end),
+     * every?, probability?, seed?, status?, headers?, body?, delay_ms?, drop?, drop_after? }].
+     * Drop after accept (the request takes effect, its answer is lost), for a random ~30%
+     * of creates: { path: '/v1/calls', method: 'POST', drop_after: true, probability: 0.3,
+     * times: null }. See the crate README, "Fault rules".
+     */
     faults: async (rules) => (await admin('POST', '/faults', rules)).body,
     /**
      * Changes settings at runtime; fields left out stay as they are. An invalid value

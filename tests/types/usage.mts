@@ -3,6 +3,12 @@
 import {
   cancelCall,
   cancelCalls,
+  deleteCall,
+  deleteCalls,
+  getCall,
+  getCalls,
+  scheduleCall,
+  scheduleCalls,
   drive,
   Pacers,
   Run,
@@ -18,6 +24,10 @@ import {
   type Outcome,
   type CancelCallsOptions,
   type CancelOutcome,
+  type DeleteOutcome,
+  type GetOutcome,
+  type ScheduleCallsOptions,
+  type ScheduleOutcome,
   type DriverIo,
   type ItemOutcome,
   type RunReport,
@@ -97,7 +107,30 @@ async function client(): Promise<void> {
     now: () => Date.now(),
   };
   const report: RunReport = await drive(run, io);
-  void report.summary.cancelled;
+  void report.summary.succeeded;
   run.free();
+
+  // The other operations: each resolves with its own item shape.
+  const scheduleOptions: ScheduleCallsOptions = { ...options, idempotencyScope: 'batch-7' };
+  const made: ScheduleOutcome[] = await scheduleCalls(
+    [{ agent_id: 'agent_1', contact_number: '+919876543210', additional_info: { invoice: 'INV-1' } }],
+    scheduleOptions,
+  );
+  const madeOne: ScheduleOutcome = await scheduleCall({ agent_id: 'a', contact_number: '+919876543210', idempotency_key: 'k-1' }, options);
+  const key: string | null = madeOne.idempotencyKey;
+  const replayed: boolean = madeOne.replayed;
+  const scheduled: boolean = madeOne.scheduled;
+  const got: GetOutcome[] = await getCalls(['call_1'], options);
+  const gotOne: GetOutcome = await getCall('call_1', options);
+  const fields: Record<string, unknown> | null = gotOne.call;
+  const gone: DeleteOutcome[] = await deleteCalls(['call_1'], options);
+  const goneOne: DeleteOutcome = await deleteCall('call_1', options);
+  const deleted: boolean = goneOne.deleted;
+  void [made, key, replayed, scheduled, got, fields, gone, deleted];
+
+  // @ts-expect-error: idempotencyScope is text
+  await scheduleCalls([], { apiKey: 'k', idempotencyScope: 7 });
+  // @ts-expect-error: a cancel outcome has no `deleted`
+  void one.deleted;
 }
 void client;

@@ -50,6 +50,7 @@ fn one_run(n: usize) -> (f64, f64, usize) {
                         status: 200,
                         retry_after: None,
                         body: BODY,
+                        replayed: false,
                     };
                     run.respond(t, &answer, 0.0).expect("in flight");
                 }
@@ -59,7 +60,7 @@ fn one_run(n: usize) -> (f64, f64, usize) {
     let driven = start.elapsed().as_secs_f64();
     let report = run.report();
     let total = start.elapsed().as_secs_f64();
-    (driven, total, report.summary.cancelled)
+    (driven, total, report.summary.succeeded)
 }
 
 fn main() {

@@ -6,7 +6,7 @@ use crate::error::{json_reason, CoreError, ErrorCode};
 use crate::input::{CancelOptionsInput, CancelResponseInput};
 use crate::interpret::{interpret_cancel_response, CancelResult};
 use crate::loose::Loose;
-use crate::request::{CancelRequest, RequestBuilder};
+use crate::request::{HttpRequest, RequestBuilder};
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::Serialize;
 use std::fmt;
@@ -92,7 +92,7 @@ pub fn for_each_element<'a>(
 /// One element of `buildCancelRequests`'s answer: `{ok: true, request}` or
 /// `{ok: false, error}`.
 #[derive(Debug)]
-pub struct Built(pub Result<CancelRequest, CoreError>);
+pub struct Built(pub Result<HttpRequest, CoreError>);
 
 impl Serialize for Built {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -116,7 +116,7 @@ impl Serialize for Built {
 pub fn build_one(
     builder: &mut RequestBuilder,
     options: &CancelOptionsInput<'_>,
-) -> Result<CancelRequest, CoreError> {
+) -> Result<HttpRequest, CoreError> {
     builder.build(&options.to_options()?)
 }
 

@@ -9,7 +9,7 @@
 //! first run. The credential is checked first with exactly the rules a run uses.
 
 use crate::engine::{Answer, Credential};
-use crate::request::{CancelRequest, RequestBuilder, Via};
+use crate::request::{HttpRequest, RequestBuilder, Via};
 use crate::response_body::read_body;
 use crate::transport_failure::explain;
 use crate::CoreError;
@@ -34,7 +34,7 @@ fn verdict(ok: bool, message: String) -> Verdict {
 }
 
 /// The request the Test button sends, after the run's own checks of the credential.
-pub fn test_request(credential: &Credential) -> Result<CancelRequest, CoreError> {
+pub fn test_request(credential: &Credential) -> Result<HttpRequest, CoreError> {
     let mut builder = RequestBuilder::default();
     credential.check(&mut builder)?;
     if credential.via == Via::Rest {
@@ -114,6 +114,7 @@ mod tests {
             status,
             retry_after: None,
             body,
+            replayed: false,
         }
     }
 

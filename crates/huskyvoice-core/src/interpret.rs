@@ -224,7 +224,7 @@ fn conflict(call_id: &str, status: u16, f: &BodyFacts<'_>) -> Reading {
 
 /// The status and what the server said, in one parenthesis: `(HTTP 404, NOT_FOUND: "Call not
 /// found")`. The server's own full stop is dropped, so the sentence around it reads on.
-fn http(status: u16, f: &BodyFacts<'_>) -> String {
+pub(crate) fn http(status: u16, f: &BodyFacts<'_>) -> String {
     let message = f
         .message
         .as_deref()

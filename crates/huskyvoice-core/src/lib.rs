@@ -1,4 +1,4 @@
-//! Every decision about cancelling a HuskyVoice call, in plain Rust.
+//! Every decision about a HuskyVoice call's life (schedule, get, cancel, delete), in plain Rust.
 //!
 //! Nothing here touches the network or JavaScript: callers (the wasm binding, the n8n node
 //! through it) hand in strings and numbers and get back values or a [`CoreError`]. No input
@@ -12,9 +12,12 @@ pub mod credential_test;
 pub mod engine;
 pub mod error;
 pub mod http_date;
+pub mod idempotency;
 pub mod input;
 pub mod interpret;
+pub mod json_text;
 pub mod loose;
+pub mod new_call;
 pub mod outcome;
 pub mod redact;
 pub mod request;
@@ -28,5 +31,5 @@ pub use error::{CoreError, ErrorCode};
 pub use interpret::{interpret_cancel_response, CancelResponse, CancelResult, TransportError};
 pub use outcome::Outcome;
 pub use redact::redact_secrets;
-pub use request::{build_cancel_request, CancelOptions, CancelRequest, Via};
+pub use request::{build_cancel_request, CancelOptions, HttpRequest, Via};
 pub use retry::{retry_delay_ms, RetryPolicy};

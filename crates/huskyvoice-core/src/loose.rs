@@ -5,6 +5,7 @@
 
 use crate::error::number_text;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -89,6 +90,33 @@ impl<'a> Loose<'a> {
 
     pub fn is_object(&self) -> bool {
         matches!(self, Loose::Object(_))
+    }
+}
+
+/// Outputs carry values as read (a call's fields, a create's custom fields): to JavaScript
+/// they cross as plain values, numbers as numbers.
+impl Serialize for Loose<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Loose::Str(v) => s.serialize_str(v),
+            Loose::Num(n) => s.serialize_f64(*n),
+            Loose::Bool(b) => s.serialize_bool(*b),
+            Loose::Null => s.serialize_unit(),
+            Loose::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Loose::Object(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k.as_ref(), v)?;
+                }
+                map.end()
+            }
+        }
     }
 }
 

@@ -1,4 +1,6 @@
-//! The ten outcomes of API-CONTRACT §3.4. Every response maps to exactly one.
+//! What an answer meant, for every operation: the ten outcomes of API-CONTRACT §3.4 (cancel's
+//! table, whose failure rows every operation shares) and the success and refusal outcomes of
+//! schedule, get and delete (§6). Every response maps to exactly one.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,10 +17,20 @@ pub enum Outcome {
     QuotaExceeded,
     ServerError,
     InvalidResponse,
+    /// Schedule: HuskyVoice created (or, for a repeated Idempotency-Key, had created) the call.
+    Scheduled,
+    /// Schedule: a 4xx refusal naming its reason (a validation error, a reused key).
+    Rejected,
+    /// Get: the call's current state and fields.
+    Found,
+    /// Delete: the call's personal data is erased.
+    Deleted,
+    /// Delete: the call has not ended yet (409 CALL_NOT_ENDED), so nothing was erased.
+    NotEnded,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 10] = [
+    pub const ALL: [Outcome; 15] = [
         Outcome::Cancelled,
         Outcome::Accepted,
         Outcome::NotCancellable,
@@ -29,10 +41,15 @@ impl Outcome {
         Outcome::QuotaExceeded,
         Outcome::ServerError,
         Outcome::InvalidResponse,
+        Outcome::Scheduled,
+        Outcome::Rejected,
+        Outcome::Found,
+        Outcome::Deleted,
+        Outcome::NotEnded,
     ];
 
-    /// Only throttling and server-side failures are worth another attempt: cancel is
-    /// idempotent, so repeating the POST is safe.
+    /// Only throttling and server-side failures are worth another attempt (a create only with
+    /// its first Idempotency-Key: the operation decides whether a repeat is safe).
     pub fn is_retryable(self) -> bool {
         matches!(self, Outcome::RateLimited | Outcome::ServerError)
     }
@@ -49,6 +66,11 @@ impl Outcome {
             Outcome::QuotaExceeded => "quota_exceeded",
             Outcome::ServerError => "server_error",
             Outcome::InvalidResponse => "invalid_response",
+            Outcome::Scheduled => "scheduled",
+            Outcome::Rejected => "rejected",
+            Outcome::Found => "found",
+            Outcome::Deleted => "deleted",
+            Outcome::NotEnded => "not_ended",
         }
     }
 

@@ -40,7 +40,7 @@ pub struct CancelOptions<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CancelRequest {
+pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     /// In send order. Serialised as a JSON object.
@@ -48,7 +48,7 @@ pub struct CancelRequest {
     pub body: Option<String>,
 }
 
-impl Serialize for CancelRequest {
+impl Serialize for HttpRequest {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         struct Headers<'a>(&'a [(&'static str, String)]);
         impl Serialize for Headers<'_> {
@@ -71,7 +71,7 @@ impl Serialize for CancelRequest {
     }
 }
 
-pub fn build_cancel_request(o: &CancelOptions<'_>) -> Result<CancelRequest, CoreError> {
+pub fn build_cancel_request(o: &CancelOptions<'_>) -> Result<HttpRequest, CoreError> {
     RequestBuilder::default().build(o)
 }
 
@@ -97,7 +97,7 @@ fn memo<'c, T: Clone>(
 }
 
 impl RequestBuilder {
-    pub fn build(&mut self, o: &CancelOptions<'_>) -> Result<CancelRequest, CoreError> {
+    pub fn build(&mut self, o: &CancelOptions<'_>) -> Result<HttpRequest, CoreError> {
         let via = o.via.ok_or_else(|| {
             CoreError::new(
                 ErrorCode::InvalidOptions,
@@ -117,11 +117,49 @@ impl RequestBuilder {
         })
     }
 
+    /// The REST base (`https://api.huskyvoice.ai`) a credential's Base URL resolves to.
+    pub fn rest_base(&mut self, base_url: Option<&str>) -> Result<String, CoreError> {
+        Ok(self.base_url(base_url)?.as_str().to_string())
+    }
+
+    /// The inbound webhook URL (`<base>/v1/hooks/<token>`) of a credential; the token in its
+    /// redacted form when `redact`.
+    pub fn webhook_url(
+        &mut self,
+        webhook: Option<&str>,
+        base_url: Option<&str>,
+        redact: bool,
+    ) -> Result<String, CoreError> {
+        let raw = webhook.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::InvalidWebhook,
+                "Option \"webhook\" is missing: give the inbound webhook URL from HuskyVoice or its token.",
+            )
+        })?;
+        let hook = memo(&mut self.hook, raw, || parse_webhook(raw))?.clone();
+        let explicit = match base_url.map(str::trim) {
+            None | Some("") => None,
+            Some(_) => Some(
+                memo(&mut self.base, base_url.unwrap_or(""), || {
+                    parse_base_url(base_url)
+                })?
+                .clone(),
+            ),
+        };
+        let base = resolve_webhook_base(hook.base.as_ref(), explicit.as_ref())?;
+        let token = if redact {
+            redacted_form(&hook.token)
+        } else {
+            hook.token.clone()
+        };
+        Ok(format!("{base}/v1/hooks/{token}"))
+    }
+
     fn build_rest(
         &mut self,
         o: &CancelOptions<'_>,
         call_id: &str,
-    ) -> Result<CancelRequest, CoreError> {
+    ) -> Result<HttpRequest, CoreError> {
         if o.webhook.is_some() {
             return Err(CoreError::new(
                 ErrorCode::InvalidOptions,
@@ -141,7 +179,7 @@ impl RequestBuilder {
             let shown = if o.redact { redacted_form(&key) } else { key };
             headers.push(("Authorization", format!("Bearer {shown}")));
         }
-        Ok(CancelRequest {
+        Ok(HttpRequest {
             method: "POST",
             url,
             headers,
@@ -153,7 +191,7 @@ impl RequestBuilder {
         &mut self,
         o: &CancelOptions<'_>,
         call_id: &str,
-    ) -> Result<CancelRequest, CoreError> {
+    ) -> Result<HttpRequest, CoreError> {
         if o.api_key.is_some() {
             return Err(CoreError::new(
                 ErrorCode::InvalidOptions,
@@ -188,7 +226,7 @@ impl RequestBuilder {
         url.push_str(base);
         url.push_str("/v1/hooks/");
         url.push_str(&token);
-        Ok(CancelRequest {
+        Ok(HttpRequest {
             method: "POST",
             url,
             headers: vec![

@@ -35,6 +35,16 @@ pub fn replace_all(text: &str, from: &str, to: &str) -> String {
 }
 
 /// The parts joined by `sep`; `[T]::join` costs a generic copy routine per use site.
+/// `text` with its first letter in upper case: "the call to …" → "The call to …". ASCII
+/// only: the core's own phrases start with ASCII, and Unicode's case tables cost kilobytes.
+pub fn capitalise(text: &str) -> String {
+    let mut out = text.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
+}
+
 pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
     let mut out = String::new();
     for (i, p) in parts.iter().enumerate() {

@@ -44,7 +44,7 @@ fn ten_thousand_cancels_at_60_per_minute_never_see_a_429_and_take_the_minimum_ti
         ..World::default()
     };
     let (sim, report) = at_documented_limit(world, 10_000);
-    assert_eq!(report.summary.cancelled, 10_000);
+    assert_eq!(report.summary.succeeded, 10_000);
     assert_eq!(sim.trace.rate_limited, 0, "the server never had to refuse");
     assert_eq!(report.summary.requests, 10_000, "one request per call");
     let min = minimum_ms(10_000, 60, 60_000);
@@ -75,7 +75,7 @@ fn a_server_whose_clock_runs_slow_still_never_refuses() {
         ..World::default()
     };
     let (sim, report) = at_documented_limit(world, 600);
-    assert_eq!(report.summary.cancelled, 600);
+    assert_eq!(report.summary.succeeded, 600);
     assert_eq!(sim.trace.rate_limited, 0, "the server never had to refuse");
     let min = minimum_ms(600, 60, 60_000);
     assert!(
@@ -94,7 +94,7 @@ fn a_short_list_goes_out_at_once() {
         },
         40,
     );
-    assert_eq!(report.summary.cancelled, 40);
+    assert_eq!(report.summary.succeeded, 40);
     assert!(
         sim.trace.end_ms < 2_000,
         "40 calls need no wait: {} ms",
@@ -112,7 +112,7 @@ fn another_client_on_the_same_key_costs_429s_but_no_call() {
         ..World::default()
     };
     let (sim, report) = at_documented_limit(world, 600);
-    assert_eq!(report.summary.cancelled, 600, "{:?}", report.summary);
+    assert_eq!(report.summary.succeeded, 600, "{:?}", report.summary);
     assert!(
         sim.trace.rate_limited > 0,
         "the shared key must have been refused"
@@ -147,7 +147,7 @@ fn two_runs_sharing_a_pacer_book_keep_the_limit_together() {
         None,
     );
     for r in &reports {
-        assert_eq!(r.summary.cancelled, 150);
+        assert_eq!(r.summary.succeeded, 150);
     }
     assert_eq!(sim.trace.rate_limited, 0);
     let sends: Vec<u64> = sim.trace.sends.iter().map(|(t, _)| *t).collect();
@@ -167,7 +167,7 @@ fn an_exhausted_quota_stops_the_credential_without_further_requests() {
         jobs(100),
         None,
     );
-    assert_eq!(report.summary.cancelled, 30);
+    assert_eq!(report.summary.succeeded, 30);
     let quota: Vec<_> = report
         .items
         .iter()
@@ -208,7 +208,7 @@ fn the_first_failure_stops_the_run_and_the_report_says_what_was_done() {
         .description
         .contains(&format!("{not_sent} items were not sent")));
     // Items answered while the failure was in flight keep their outcomes.
-    assert!(report.items[..10].iter().all(|i| i.cancelled));
+    assert!(report.items[..10].iter().all(|i| i.succeeded));
 }
 
 #[test]
@@ -282,7 +282,7 @@ fn pacing_waits_are_not_retry_waits() {
         None,
     );
     assert!(report.failure.is_none());
-    assert_eq!(report.summary.cancelled, 500);
+    assert_eq!(report.summary.succeeded, 500);
 }
 
 #[test]
@@ -353,7 +353,7 @@ proptest! {
             let id = format!("call_{i:05}");
             prop_assert_eq!(item.call_id.as_deref(), Some(id.as_str()));
             // Cancelled only when the server said so for this call.
-            if item.cancelled {
+            if item.succeeded {
                 prop_assert!(sim.trace.confirmed.contains_key(&id), "{:?}", item);
             }
             // Never more requests for a job than Max Attempts.
@@ -380,11 +380,9 @@ mod direct {
     //! The engine driven by hand, step by step.
     use super::sim::{jobs, rest_credential};
     use huskyvoice_core::engine::{
-        Answer, CancelCall, Credential, JobOptions, Operation, PacerBook, Run, RunSettings, Step,
+        Answer, CancelCall, Credential, JobOptions, PacerBook, Run, RunSettings, Step,
     };
-    use huskyvoice_core::interpret::CancelResult;
-    use huskyvoice_core::request::{CancelRequest, RequestBuilder};
-    use huskyvoice_core::{CoreError, Outcome, Via};
+    use huskyvoice_core::Via;
     use std::cell::RefCell;
     use std::rc::Rc;
 
@@ -427,12 +425,13 @@ mod direct {
             status: 200,
             retry_after: None,
             body: r#"{"status":"cancelled"}"#,
+            replayed: false,
         };
         assert!(run.respond(t + 1, &ok, 1.0).is_err());
         run.respond(t, &ok, 1.0).unwrap();
         assert!(run.respond(t, &ok, 2.0).is_err(), "answered twice");
         assert_eq!(run.poll(3.0), Step::Done);
-        assert!(run.report().items[0].cancelled);
+        assert!(run.report().items[0].succeeded);
     }
 
     #[test]
@@ -466,7 +465,7 @@ mod direct {
             .find(|(k, _)| *k == "Authorization")
             .unwrap();
         assert_eq!(auth.1, "Bearer sk_test_…(redacted)");
-        assert!(item.message.contains("only the id's form was checked"));
+        assert!(item.message.contains("only the input's form was checked"));
     }
 
     #[test]
@@ -540,63 +539,6 @@ mod direct {
         assert!(e.message.contains("credential 3"), "{}", e.message);
     }
 
-    /// A second operation, to show the engine is not tied to cancelling: it reads a call.
-    struct Lookup;
-
-    impl Operation for Lookup {
-        type Target = String;
-        fn target(&self, input: &huskyvoice_core::input::Loose<'_>) -> Result<String, CoreError> {
-            CancelCall.target(input)
-        }
-        fn call_id<'t>(&self, target: &'t String) -> &'t str {
-            target
-        }
-        fn request(
-            &self,
-            target: &String,
-            _: &Credential,
-            _: &mut RequestBuilder,
-            _: bool,
-        ) -> Result<CancelRequest, CoreError> {
-            Ok(CancelRequest {
-                method: "GET",
-                url: format!("https://api.huskyvoice.ai/v1/calls/{target}"),
-                headers: vec![],
-                body: None,
-            })
-        }
-        fn read(
-            &self,
-            target: &String,
-            _: &Credential,
-            answer: &Answer<'_>,
-            _: u64,
-            _: &[String],
-        ) -> CancelResult {
-            let status = match answer {
-                Answer::Response { status, .. } => Some(*status),
-                _ => None,
-            };
-            let outcome = match status {
-                Some(200) => Outcome::Accepted,
-                Some(503) | None => Outcome::ServerError,
-                _ => Outcome::NotFound,
-            };
-            CancelResult {
-                outcome,
-                call_id: target.clone(),
-                call_status: None,
-                message: format!("looked up {target}"),
-                http_status: status,
-                retryable: outcome.is_retryable(),
-                retry_after_ms: None,
-            }
-        }
-        fn fails(&self, outcome: Outcome, _: &JobOptions) -> bool {
-            outcome != Outcome::Accepted
-        }
-    }
-
     #[test]
     fn the_engine_runs_another_operation_with_the_same_retries() {
         let book = Rc::new(RefCell::new(PacerBook::default()));
@@ -607,7 +549,7 @@ mod direct {
             seed: 1,
         };
         let mut run = Run::new(
-            Lookup,
+            huskyvoice_core::engine::GetCall,
             settings,
             vec![rest_credential()],
             vec![JobOptions::default()],
@@ -625,6 +567,7 @@ mod direct {
                 status: 503,
                 retry_after: None,
                 body: "",
+                replayed: false,
             },
             0.0,
         )
@@ -640,15 +583,20 @@ mod direct {
             &Answer::Response {
                 status: 200,
                 retry_after: None,
-                body: "",
+                body: r#"{"data":{"call_id":"call_00000","status":"ringing"}}"#,
+                replayed: false,
             },
             until_ms as f64,
         )
         .unwrap();
         let report = run.report();
         assert_eq!(
-            (report.items[0].outcome, report.items[0].attempts),
-            ("accepted", 2)
+            (
+                report.items[0].outcome,
+                report.items[0].attempts,
+                report.items[0].call_status
+            ),
+            ("found", 2, Some("ringing"))
         );
     }
 }

@@ -161,6 +161,12 @@ fn stats(app: &App) -> Resp {
         "rate_limited_total": snapshot.rate_limited_total,
         "quota_exceeded_total": snapshot.quota_exceeded_total,
         "max_in_window": snapshot.max_in_window,
+        "calls_created": snapshot.calls_created,
+        "calls_created_by_key": snapshot.calls_created_by_key,
+        "calls_created_without_key": snapshot.calls_created_without_key,
+        "idempotent_replays": snapshot.idempotent_replays,
+        "idempotency_key_reused": snapshot.idempotency_key_reused,
+        "calls_deleted": snapshot.calls_deleted,
     }))
 }
 

@@ -9,7 +9,11 @@ pub const DEMO_WEBHOOK_TOKEN: &str = "sandbox-token";
 pub const SCOPE_READ: &str = "calls:read";
 pub const SCOPE_CANCEL: &str = "calls:cancel";
 pub const SCOPE_CREATE: &str = "calls:create";
-const ALL_SCOPES: [&str; 3] = [SCOPE_READ, SCOPE_CANCEL, SCOPE_CREATE];
+pub const SCOPE_DELETE: &str = "calls:delete";
+const ALL_SCOPES: [&str; 4] = [SCOPE_READ, SCOPE_CANCEL, SCOPE_CREATE, SCOPE_DELETE];
+
+/// The header the "Deleting Calls" page shows the key in (API-CONTRACT §6).
+pub const X_API_KEY: &str = "x-api-key";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
@@ -47,6 +51,8 @@ pub enum KeyCheck {
     Allowed,
     /// Missing header, not a Bearer credential, or an unknown key.
     Unauthorized,
+    /// `Authorization: Bearer` and `x-api-key` both given, with different keys.
+    Conflicting,
     /// A known key without the scope the endpoint needs.
     Forbidden,
 }
@@ -81,8 +87,29 @@ impl Auth {
         }
     }
 
+    /// `Authorization: Bearer <key>`: the auth of every endpoint but delete.
     pub fn check(&self, authorization: Option<&HeaderValue>, scope: &str) -> KeyCheck {
-        let Some(key) = authorization.and_then(bearer) else {
+        self.check_key(authorization.and_then(bearer), scope)
+    }
+
+    /// Delete: `Authorization: Bearer <key>` or `x-api-key: <key>`, either one; both may
+    /// be sent, but then with the same key.
+    pub fn check_bearer_or_x_api_key(
+        &self,
+        authorization: Option<&HeaderValue>,
+        x_api_key: Option<&HeaderValue>,
+        scope: &str,
+    ) -> KeyCheck {
+        let from_bearer = authorization.and_then(bearer);
+        let from_header = x_api_key.and_then(header_key);
+        match (from_bearer, from_header) {
+            (Some(a), Some(b)) if a != b => KeyCheck::Conflicting,
+            (a, b) => self.check_key(a.or(b), scope),
+        }
+    }
+
+    fn check_key(&self, key: Option<&str>, scope: &str) -> KeyCheck {
+        let Some(key) = key else {
             return KeyCheck::Unauthorized;
         };
         match self.keys.get(key) {
@@ -108,6 +135,12 @@ pub fn bearer(value: &HeaderValue) -> Option<&str> {
     (!key.is_empty()).then_some(key)
 }
 
+/// The credential of `x-api-key: <key>` (surrounding whitespace ignored).
+pub fn header_key(value: &HeaderValue) -> Option<&str> {
+    let key = value.to_str().ok()?.trim();
+    (!key.is_empty()).then_some(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,7 +155,31 @@ mod tests {
         let h = header("Bearer sk_test_sandbox");
         assert_eq!(auth.check(Some(&h), SCOPE_CANCEL), KeyCheck::Allowed);
         assert_eq!(auth.check(Some(&h), SCOPE_CREATE), KeyCheck::Allowed);
+        assert_eq!(auth.check(Some(&h), SCOPE_DELETE), KeyCheck::Allowed);
         assert!(auth.token_ok(DEMO_WEBHOOK_TOKEN));
+    }
+
+    #[test]
+    fn delete_takes_either_header_but_not_two_keys() {
+        let keys = [
+            ApiKey::parse("k").expect("spec"),
+            ApiKey::parse("ro:calls:read").expect("spec"),
+        ];
+        let auth = Auth::new(&keys, &[]);
+        let check = |a: Option<&str>, x: Option<&str>| {
+            let a = a.map(header);
+            let x = x.map(header);
+            auth.check_bearer_or_x_api_key(a.as_ref(), x.as_ref(), SCOPE_DELETE)
+        };
+        assert_eq!(check(Some("Bearer k"), None), KeyCheck::Allowed);
+        assert_eq!(check(None, Some("k")), KeyCheck::Allowed);
+        assert_eq!(check(Some("Bearer k"), Some(" k ")), KeyCheck::Allowed);
+        assert_eq!(check(Some("Bearer k"), Some("ro")), KeyCheck::Conflicting);
+        assert_eq!(check(None, Some("ro")), KeyCheck::Forbidden);
+        assert_eq!(check(None, Some("nope")), KeyCheck::Unauthorized);
+        assert_eq!(check(Some("Basic k"), Some("k")), KeyCheck::Allowed);
+        assert_eq!(check(None, Some("")), KeyCheck::Unauthorized);
+        assert_eq!(check(None, None), KeyCheck::Unauthorized);
     }
 
     #[test]
@@ -151,7 +208,7 @@ mod tests {
 
     #[test]
     fn key_spec_forms() {
-        assert_eq!(ApiKey::parse("k").expect("spec").scopes.len(), 3);
+        assert_eq!(ApiKey::parse("k").expect("spec").scopes.len(), 4);
         assert!(ApiKey::parse("k:").expect("spec").scopes.is_empty());
         assert_eq!(
             ApiKey::parse("k:calls:read, calls:create")

@@ -17,12 +17,13 @@ OPTIONS:
                                 unless --allow-remote)
     --port PORT                 port to listen on; 0 picks a free one (default 0)
     --api-key KEY[:SCOPE,...]   accept this API key (repeatable); without scopes it gets
-                                calls:read,calls:cancel,calls:create; `KEY:` gets none.
-                                Default: sk_test_sandbox with all three scopes
+                                calls:read,calls:cancel,calls:create,calls:delete;
+                                `KEY:` gets none. Default: sk_test_sandbox, all four
     --webhook-token TOKEN       accept this inbound-webhook token (repeatable).
                                 Default: sandbox-token
     --seed FILE                 load calls from {\"calls\":[{\"call_id\":..,\"status\":..}]}
-    --advance-every MS          every MS ms move each non-terminal call one state along
+    --advance-every MS          every MS ms move each non-terminal call (seeded or
+                                created) one state along
                                 queued > initiated > ringing > in_progress > completed
     --latency-ms MS             add MS ms of latency to every HuskyVoice endpoint (default 0)
     --no-log                    do not record requests for GET /__sandbox/requests

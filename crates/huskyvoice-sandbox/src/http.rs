@@ -57,6 +57,9 @@ struct ErrorDetail<'a> {
     status: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     required_scope: Option<&'a str>,
+    /// The request field a 422 VALIDATION_ERROR is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
 }
 
 /// `{"success": false, "error": {"code": ..., "message": ...}}`
@@ -80,9 +83,37 @@ pub fn error_with(
                 message,
                 status: call_status,
                 required_scope,
+                field: None,
             },
         },
     )
+}
+
+/// 422 `{"success": false, "error": {"code": "VALIDATION_ERROR", "message", "field"}}`.
+pub fn validation_error(field: &str, message: &str) -> Resp {
+    json(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ErrorBody {
+            success: false,
+            error: ErrorDetail {
+                code: "VALIDATION_ERROR",
+                message,
+                status: None,
+                required_scope: None,
+                field: Some(field),
+            },
+        },
+    )
+}
+
+/// A JSON answer rendered ahead of time (an idempotent create's stored answer).
+pub fn json_bytes(status: StatusCode, body: Bytes) -> Resp {
+    bytes(status, JSON, body)
+}
+
+/// The bytes `json` would send, for answers that are stored as well as sent.
+pub fn to_json_bytes(body: &impl Serialize) -> Bytes {
+    Bytes::from(serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()))
 }
 
 pub fn method_not_allowed(allow: &'static str) -> Resp {

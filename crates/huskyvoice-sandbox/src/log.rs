@@ -6,6 +6,7 @@
 //! connection's whole read buffer (kilobytes) per entry: 100k entries would take GBs.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -133,8 +134,8 @@ impl Serialize for HeadersJson<'_> {
     }
 }
 
-/// Requests on the HuskyVoice endpoints: total, in flight now, and the most at once; and
-/// how the documented limits (`limits.rs`) answered them.
+/// Requests on the HuskyVoice endpoints: total, in flight now, and the most at once; how
+/// the documented limits (`limits.rs`) answered them; and what creates and deletes did.
 #[derive(Default)]
 pub struct Stats {
     total: AtomicU64,
@@ -145,6 +146,16 @@ pub struct Stats {
     quota_exceeded: AtomicU64,
     /// The most accepted requests one credential's window held right after accepting one.
     max_in_window: AtomicU64,
+    /// Calls created by `POST /v1/calls` and the webhook's `call.create` (not replays).
+    calls_created: AtomicU64,
+    calls_created_without_key: AtomicU64,
+    /// Calls created per Idempotency-Key: more than 1 for a key would be a sandbox bug.
+    calls_created_by_key: Mutex<BTreeMap<String, u64>>,
+    idempotent_replays: AtomicU64,
+    /// 422 IDEMPOTENCY_KEY_REUSED answers.
+    idempotency_key_reused: AtomicU64,
+    /// Calls erased by `DELETE /v1/calls/{id}` and `call.delete`.
+    calls_deleted: AtomicU64,
 }
 
 pub struct StatsSnapshot {
@@ -154,6 +165,12 @@ pub struct StatsSnapshot {
     pub rate_limited_total: u64,
     pub quota_exceeded_total: u64,
     pub max_in_window: u64,
+    pub calls_created: u64,
+    pub calls_created_without_key: u64,
+    pub calls_created_by_key: BTreeMap<String, u64>,
+    pub idempotent_replays: u64,
+    pub idempotency_key_reused: u64,
+    pub calls_deleted: u64,
 }
 
 /// Counts a request as in flight until dropped (answered, dropped or cancelled).
@@ -186,6 +203,36 @@ impl Stats {
             .fetch_max(u64::from(in_window), Ordering::Relaxed);
     }
 
+    fn by_key(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
+        self.calls_created_by_key
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A call was created, with this Idempotency-Key or none.
+    pub fn count_created(&self, idempotency_key: Option<&str>) {
+        self.calls_created.fetch_add(1, Ordering::Relaxed);
+        match idempotency_key {
+            Some(key) => *self.by_key().entry(key.to_string()).or_default() += 1,
+            None => {
+                self.calls_created_without_key
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    pub fn count_replay(&self) {
+        self.idempotent_replays.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_key_reused(&self) {
+        self.idempotency_key_reused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_deleted(&self) {
+        self.calls_deleted.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             requests_total: self.total.load(Ordering::Relaxed),
@@ -194,6 +241,12 @@ impl Stats {
             rate_limited_total: self.rate_limited.load(Ordering::Relaxed),
             quota_exceeded_total: self.quota_exceeded.load(Ordering::Relaxed),
             max_in_window: self.max_in_window.load(Ordering::Relaxed),
+            calls_created: self.calls_created.load(Ordering::Relaxed),
+            calls_created_without_key: self.calls_created_without_key.load(Ordering::Relaxed),
+            calls_created_by_key: self.by_key().clone(),
+            idempotent_replays: self.idempotent_replays.load(Ordering::Relaxed),
+            idempotency_key_reused: self.idempotency_key_reused.load(Ordering::Relaxed),
+            calls_deleted: self.calls_deleted.load(Ordering::Relaxed),
         }
     }
 
@@ -203,6 +256,12 @@ impl Stats {
         self.rate_limited.store(0, Ordering::Relaxed);
         self.quota_exceeded.store(0, Ordering::Relaxed);
         self.max_in_window.store(0, Ordering::Relaxed);
+        self.calls_created.store(0, Ordering::Relaxed);
+        self.calls_created_without_key.store(0, Ordering::Relaxed);
+        self.by_key().clear();
+        self.idempotent_replays.store(0, Ordering::Relaxed);
+        self.idempotency_key_reused.store(0, Ordering::Relaxed);
+        self.calls_deleted.store(0, Ordering::Relaxed);
         self.peak_in_flight
             .store(self.in_flight.load(Ordering::Relaxed), Ordering::Relaxed);
     }
@@ -267,6 +326,33 @@ mod tests {
             ),
             (0, 0, 0)
         );
+    }
+
+    #[test]
+    fn stats_count_creates_per_key() {
+        let stats = Stats::default();
+        stats.count_created(Some("k1"));
+        stats.count_created(Some("k2"));
+        stats.count_created(None);
+        stats.count_replay();
+        stats.count_key_reused();
+        stats.count_deleted();
+        let snap = stats.snapshot();
+        assert_eq!(
+            (
+                snap.calls_created,
+                snap.calls_created_without_key,
+                snap.idempotent_replays,
+                snap.idempotency_key_reused,
+                snap.calls_deleted
+            ),
+            (3, 1, 1, 1, 1)
+        );
+        assert_eq!(snap.calls_created_by_key.get("k1"), Some(&1));
+        stats.reset();
+        let snap = stats.snapshot();
+        assert_eq!((snap.calls_created, snap.calls_deleted), (0, 0));
+        assert!(snap.calls_created_by_key.is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! `huskyvoice-sandbox`: a local stand-in for the HuskyVoice API (create, read and cancel
-//! calls, inbound-webhook cancel) with test controls under `/__sandbox/`.
-//! See the crate README and API-CONTRACT.md sections 1, 3, 4 and 5 for the behaviour.
+//! `huskyvoice-sandbox`: a local stand-in for the HuskyVoice API (create, read, cancel and
+//! delete calls; the inbound webhook's call.create, call.cancel and call.delete) with test
+//! controls under `/__sandbox/`.
+//! See the crate README and API-CONTRACT.md sections 1, 3, 4, 5 and 6 for the behaviour.
 
 mod admin;
 mod app;

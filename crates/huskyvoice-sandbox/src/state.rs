@@ -1,10 +1,21 @@
-//! Calls held in memory and their state machine. One mutex guards every call, so a
-//! cancel is check-and-set in one step: concurrent cancels of a call change it once.
+//! Calls held in memory and their state machine. One mutex guards every call and the
+//! idempotency records, so a cancel, a delete and an idempotent create are each
+//! check-and-set in one step: concurrent requests change a call once, and concurrent creates
+//! with one Idempotency-Key create one call.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
+use bytes::Bytes;
+use hyper::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// How long an Idempotency-Key is remembered after the create that stored it.
+pub const IDEMPOTENCY_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Past this many idempotency records, expired ones are swept on the next create.
+const MIN_IDEMPOTENCY_SWEEP: usize = 1_024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -16,6 +27,8 @@ pub enum CallStatus {
     Completed,
     Failed,
     Cancelled,
+    /// Refused by a do-not-disturb registry: terminal like completed and failed (§6).
+    Disallowed,
 }
 
 impl CallStatus {
@@ -28,6 +41,7 @@ impl CallStatus {
             Self::Completed => "completed",
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
+            Self::Disallowed => "disallowed",
         }
     }
 
@@ -38,8 +52,16 @@ impl CallStatus {
             Self::Initiated => Some(Self::Ringing),
             Self::Ringing => Some(Self::InProgress),
             Self::InProgress => Some(Self::Completed),
-            Self::Completed | Self::Failed | Self::Cancelled => None,
+            Self::Completed | Self::Failed | Self::Cancelled | Self::Disallowed => None,
         }
+    }
+
+    /// API-CONTRACT §6: only these can be deleted.
+    pub fn has_ended(self) -> bool {
+        matches!(
+            self,
+            Self::Completed | Self::Failed | Self::Cancelled | Self::Disallowed
+        )
     }
 }
 
@@ -56,13 +78,41 @@ fn queued() -> CallStatus {
     CallStatus::Queued
 }
 
+/// The fields a create (REST or webhook) stores, as the API answers them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallDetails {
+    pub agent_id: String,
+    /// Normalised: `+91` and 10 digits.
+    pub contact_number: String,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub additional_info: Option<Map<String, Value>>,
+    /// ISO 8601 UTC with milliseconds, e.g. `2025-01-31T09:15:02.120Z`.
+    pub created_at: String,
+}
+
+/// Which endpoint created a call (shown by the admin view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Seed,
+    Rest,
+    Webhook,
+}
+
 #[derive(Debug)]
 struct Call {
     status: CallStatus,
     /// Cancel requests (REST or webhook) that reached this call past auth and faults.
     cancel_requests: u64,
+    /// Delete requests that reached this call and were refused (a delete that succeeds
+    /// erases the call, counter and all).
+    delete_requests: u64,
     /// Every state the call has been in, oldest first: tests count state changes with it.
     history: Vec<CallStatus>,
+    source: Source,
+    details: Option<CallDetails>,
+    idempotency_key: Option<String>,
 }
 
 impl Call {
@@ -70,7 +120,11 @@ impl Call {
         Self {
             status,
             cancel_requests: 0,
+            delete_requests: 0,
             history: vec![status],
+            source: Source::Seed,
+            details: None,
+            idempotency_key: None,
         }
     }
 
@@ -80,12 +134,27 @@ impl Call {
     }
 }
 
+/// The admin view of a call: its state, counters and everything a create stored.
 #[derive(Debug, Serialize)]
 pub struct CallView {
     pub call_id: String,
     pub status: CallStatus,
     pub cancel_requests: u64,
+    pub delete_requests: u64,
     pub history: Vec<CallStatus>,
+    pub source: Source,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub details: Option<CallDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+}
+
+/// What `GET /v1/calls/{id}` shows: the id, the state and the stored fields.
+#[derive(Debug, Clone)]
+pub struct CallRecord {
+    pub call_id: String,
+    pub status: CallStatus,
+    pub details: Option<CallDetails>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -97,17 +166,60 @@ pub enum CancelResult {
 }
 
 #[derive(Debug, PartialEq, Eq)]
+pub enum DeleteResult {
+    /// The call had ended and is now erased.
+    Deleted,
+    NotEnded(CallStatus),
+    NotFound,
+}
+
+/// An answer as sent, kept so that a replay sends exactly the same status and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: StatusCode,
+    pub body: Bytes,
+}
+
+/// A create's Idempotency-Key and what it is compared on: the endpoint and the parsed body.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub key: String,
+    pub fingerprint: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    /// The id the request chose, if any (else `call_sbx_000001` style).
+    pub call_id: Option<String>,
+    pub details: CallDetails,
+    pub source: Source,
+}
+
+#[derive(Debug, PartialEq, Eq)]
 pub enum CreateResult {
-    Created(String),
-    /// The Idempotency-Key was seen before: the call it created then.
-    Replayed(String),
+    Created {
+        call_id: String,
+        answer: StoredAnswer,
+    },
+    /// The Idempotency-Key was used before with the same request: the answer it got then.
+    Replayed(StoredAnswer),
+    /// The Idempotency-Key was used before with another request; nothing was created.
+    KeyReused,
+    /// The chosen call_id is taken.
     AlreadyExists,
+}
+
+#[derive(Debug)]
+struct IdempotencyRecord {
+    fingerprint: Value,
+    answer: StoredAnswer,
+    stored_ms: u64,
 }
 
 #[derive(Default)]
 struct Inner {
     calls: HashMap<String, Call>,
-    idempotency: HashMap<String, String>,
+    idempotency: HashMap<String, IdempotencyRecord>,
     next_id: u64,
 }
 
@@ -140,8 +252,31 @@ impl CallStore {
         }
     }
 
+    /// Erases an ended call; a call that has not ended stays as it is.
+    pub fn delete(&self, call_id: &str) -> DeleteResult {
+        let mut inner = self.lock();
+        let Some(call) = inner.calls.get_mut(call_id) else {
+            return DeleteResult::NotFound;
+        };
+        if !call.status.has_ended() {
+            call.delete_requests += 1;
+            return DeleteResult::NotEnded(call.status);
+        }
+        inner.calls.remove(call_id);
+        DeleteResult::Deleted
+    }
+
+    #[cfg(test)]
     pub fn status(&self, call_id: &str) -> Option<CallStatus> {
         self.lock().calls.get(call_id).map(|call| call.status)
+    }
+
+    pub fn record(&self, call_id: &str) -> Option<CallRecord> {
+        self.lock().calls.get(call_id).map(|call| CallRecord {
+            call_id: call_id.to_string(),
+            status: call.status,
+            details: call.details.clone(),
+        })
     }
 
     pub fn view(&self, call_id: &str) -> Option<CallView> {
@@ -173,15 +308,33 @@ impl CallStore {
         self.upsert(calls);
     }
 
-    pub fn create(&self, call_id: Option<String>, idempotency_key: Option<String>) -> CreateResult {
+    /// Creates a queued call, or answers from the idempotency record of `claim`'s key.
+    /// The check, the creation and the new record happen under one lock, so concurrent
+    /// requests with one key create one call. `render` makes the answer of a new call
+    /// (from its id and fields); it is stored for replays when a key is given.
+    /// `now_ms` is the sandbox's monotonic clock, for the 24 h the key is remembered.
+    pub fn create(
+        &self,
+        new: NewCall,
+        claim: Option<IdempotencyClaim>,
+        now_ms: u64,
+        render: impl FnOnce(&str, &CallDetails) -> StoredAnswer,
+    ) -> CreateResult {
         let mut inner = self.lock();
-        if let Some(existing) = idempotency_key
-            .as_ref()
-            .and_then(|key| inner.idempotency.get(key))
-        {
-            return CreateResult::Replayed(existing.clone());
+        if let Some(claim) = &claim {
+            let live = inner
+                .idempotency
+                .get(&claim.key)
+                .filter(|record| now_ms.saturating_sub(record.stored_ms) < IDEMPOTENCY_TTL_MS);
+            match live {
+                Some(record) if record.fingerprint == claim.fingerprint => {
+                    return CreateResult::Replayed(record.answer.clone());
+                }
+                Some(_) => return CreateResult::KeyReused,
+                None => {}
+            }
         }
-        let call_id = match call_id {
+        let call_id = match new.call_id {
             Some(id) if inner.calls.contains_key(&id) => return CreateResult::AlreadyExists,
             Some(id) => id,
             None => loop {
@@ -192,13 +345,30 @@ impl CallStore {
                 }
             },
         };
-        inner
-            .calls
-            .insert(call_id.clone(), Call::new(CallStatus::Queued));
-        if let Some(key) = idempotency_key {
-            inner.idempotency.insert(key, call_id.clone());
+        let answer = render(&call_id, &new.details);
+        let mut call = Call::new(CallStatus::Queued);
+        call.source = new.source;
+        call.details = Some(new.details);
+        call.idempotency_key = claim.as_ref().map(|claim| claim.key.clone());
+        inner.calls.insert(call_id.clone(), call);
+        if let Some(claim) = claim {
+            if inner.idempotency.len() >= MIN_IDEMPOTENCY_SWEEP
+                && inner.idempotency.len().is_power_of_two()
+            {
+                inner.idempotency.retain(|_, record| {
+                    now_ms.saturating_sub(record.stored_ms) < IDEMPOTENCY_TTL_MS
+                });
+            }
+            inner.idempotency.insert(
+                claim.key,
+                IdempotencyRecord {
+                    fingerprint: claim.fingerprint,
+                    answer: answer.clone(),
+                    stored_ms: now_ms,
+                },
+            );
         }
-        CreateResult::Created(call_id)
+        CreateResult::Created { call_id, answer }
     }
 
     /// Moves every non-terminal call one state along; returns how many moved.
@@ -220,8 +390,31 @@ fn view(call_id: &str, call: &Call) -> CallView {
         call_id: call_id.to_string(),
         status: call.status,
         cancel_requests: call.cancel_requests,
+        delete_requests: call.delete_requests,
         history: call.history.clone(),
+        source: call.source,
+        details: call.details.clone(),
+        idempotency_key: call.idempotency_key.clone(),
     }
+}
+
+/// `2025-01-31T09:15:02.120Z` for milliseconds since the Unix epoch.
+pub fn iso8601_utc(unix_ms: u64) -> String {
+    let days = unix_ms / 86_400_000;
+    let ms_of_day = unix_ms % 86_400_000;
+    let (hour, minute) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60);
+    let (second, milli) = (ms_of_day / 1_000 % 60, ms_of_day % 1_000);
+    // Howard Hinnant's civil_from_days, for days since 1970-01-01 (never negative here).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z")
 }
 
 /// API-CONTRACT §3.1: 1 to 128 ASCII letters, digits, `_` or `-`.
@@ -266,6 +459,7 @@ mod tests {
             CallStatus::InProgress,
             CallStatus::Completed,
             CallStatus::Failed,
+            CallStatus::Disallowed,
         ] {
             let store = store_with("c", status);
             assert_eq!(store.cancel("c"), CancelResult::NotCancellable(status));
@@ -287,17 +481,104 @@ mod tests {
         assert_eq!(store.status("x"), Some(CallStatus::Cancelled));
     }
 
+    fn new_call(call_id: Option<&str>) -> NewCall {
+        NewCall {
+            call_id: call_id.map(String::from),
+            details: CallDetails {
+                agent_id: "agent_1".into(),
+                contact_number: "+919876543210".into(),
+                contact_name: None,
+                contact_email: None,
+                additional_info: None,
+                created_at: iso8601_utc(0),
+            },
+            source: Source::Rest,
+        }
+    }
+
+    fn claim(key: &str, body: Value) -> Option<IdempotencyClaim> {
+        Some(IdempotencyClaim {
+            key: key.into(),
+            fingerprint: body,
+        })
+    }
+
+    fn answer(call_id: &str, _: &CallDetails) -> StoredAnswer {
+        StoredAnswer {
+            status: StatusCode::CREATED,
+            body: Bytes::from(call_id.to_string()),
+        }
+    }
+
     #[test]
     fn idempotent_create() {
         let store = CallStore::default();
-        let CreateResult::Created(id) = store.create(None, Some("k".into())) else {
+        let body = serde_json::json!({"agent_id": "a"});
+        let CreateResult::Created {
+            call_id,
+            answer: first,
+        } = store.create(new_call(None), claim("k", body.clone()), 0, answer)
+        else {
             panic!("expected Created");
         };
+        assert_eq!(call_id, "call_sbx_000001");
         assert_eq!(
-            store.create(None, Some("k".into())),
-            CreateResult::Replayed(id.clone())
+            store.create(new_call(None), claim("k", body.clone()), 5, answer),
+            CreateResult::Replayed(first.clone())
         );
-        assert_eq!(store.create(Some(id), None), CreateResult::AlreadyExists);
+        let other = serde_json::json!({"agent_id": "b"});
+        assert_eq!(
+            store.create(new_call(None), claim("k", other), 5, answer),
+            CreateResult::KeyReused
+        );
+        assert_eq!(store.all().len(), 1, "neither created a call");
+        assert_eq!(
+            store.create(new_call(Some(&call_id)), None, 5, answer),
+            CreateResult::AlreadyExists
+        );
+        // After 24 h the key is forgotten: the same request creates a new call.
+        let later = store.create(new_call(None), claim("k", body), IDEMPOTENCY_TTL_MS, answer);
+        assert!(
+            matches!(later, CreateResult::Created { ref call_id, .. } if call_id == "call_sbx_000002")
+        );
+        let view = store.view("call_sbx_000002").expect("created");
+        assert_eq!(view.idempotency_key.as_deref(), Some("k"));
+        assert_eq!(view.source, Source::Rest);
+        assert_eq!(store.status("call_sbx_000002"), Some(CallStatus::Queued));
+    }
+
+    #[test]
+    fn delete_only_ended_calls() {
+        for status in [
+            CallStatus::Completed,
+            CallStatus::Failed,
+            CallStatus::Cancelled,
+            CallStatus::Disallowed,
+        ] {
+            let store = store_with("c", status);
+            assert_eq!(store.delete("c"), DeleteResult::Deleted);
+            assert!(store.view("c").is_none());
+            assert_eq!(store.delete("c"), DeleteResult::NotFound);
+            assert_eq!(store.cancel("c"), CancelResult::NotFound);
+        }
+        for status in [
+            CallStatus::Queued,
+            CallStatus::Initiated,
+            CallStatus::Ringing,
+            CallStatus::InProgress,
+        ] {
+            let store = store_with("c", status);
+            assert_eq!(store.delete("c"), DeleteResult::NotEnded(status));
+            assert_eq!(store.view("c").map(|v| v.delete_requests), Some(1));
+        }
+    }
+
+    #[test]
+    fn iso8601_dates() {
+        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601_utc(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(iso8601_utc(1_735_689_599_999), "2024-12-31T23:59:59.999Z");
+        assert_eq!(iso8601_utc(1_709_210_096_789), "2024-02-29T12:34:56.789Z");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The HuskyVoice endpoints: cancel, webhook, create, read, auth, and the request log.
+//! The HuskyVoice endpoints: cancel, webhook cancel, read, auth, and the request log.
+//! Create and delete (API-CONTRACT §6) are in calls.rs.
 
 mod common;
 
@@ -40,7 +41,14 @@ fn cancel_queued_then_repeat_is_idempotent() {
 #[test]
 fn cancel_after_queued_is_409_naming_the_state() {
     let sandbox = Sandbox::start(&[]);
-    for state in ["initiated", "ringing", "in_progress", "completed", "failed"] {
+    for state in [
+        "initiated",
+        "ringing",
+        "in_progress",
+        "completed",
+        "failed",
+        "disallowed",
+    ] {
         let id = format!("call_{state}");
         sandbox.add_call(&id, state);
         let reply = sandbox.cancel(&id);
@@ -144,51 +152,6 @@ fn get_call_returns_its_status() {
 }
 
 #[test]
-fn create_call_honours_idempotency_key() {
-    let sandbox = Sandbox::start(&[]);
-    let auth = format!("Bearer {KEY}");
-    let create = |extra: &[(&str, &str)], body: &str| {
-        let mut headers = vec![("Authorization", auth.as_str())];
-        headers.extend_from_slice(extra);
-        sandbox.request("POST", "/v1/calls", &headers, body)
-    };
-
-    let first = create(&[("Idempotency-Key", "key-1")], r#"{"to": "+15550100"}"#);
-    assert_eq!(first.status, 201, "{}", first.body);
-    let id = first.json()["data"]["call_id"]
-        .as_str()
-        .expect("call_id")
-        .to_string();
-    assert_eq!(first.json()["data"]["status"], "queued");
-    assert_eq!(first.header("idempotent-replayed"), None);
-
-    let replay = create(&[("Idempotency-Key", "key-1")], r#"{"to": "+15550100"}"#);
-    assert_eq!(replay.status, 201);
-    assert_eq!(replay.json(), first.json());
-    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
-
-    let other = create(&[("Idempotency-Key", "key-2")], "");
-    let no_key_a = create(&[], "");
-    let no_key_b = create(&[], "");
-    let ids: Vec<Value> = [&other, &no_key_a, &no_key_b]
-        .iter()
-        .map(|r| r.json()["data"]["call_id"].clone())
-        .collect();
-    assert!(ids.iter().all(|i| i != &json!(id)));
-    assert_ne!(ids[1], ids[2]);
-
-    let chosen = create(&[], r#"{"call_id": "call_mine"}"#);
-    assert_eq!(chosen.json()["data"]["call_id"], "call_mine");
-    assert_eq!(create(&[], r#"{"call_id": "call_mine"}"#).status, 409);
-    assert_eq!(create(&[], r#"{"call_id": "bad/id"}"#).status, 400);
-    assert_eq!(create(&[], "{not json").status, 400);
-
-    // A created call is queued, so it can be cancelled.
-    assert_eq!(sandbox.cancel(&id).status, 200);
-    assert_eq!(sandbox.call(&id)["status"], "cancelled");
-}
-
-#[test]
 fn webhook_cancel_matches_rest_and_hides_the_token() {
     let sandbox = Sandbox::start(&[]);
     sandbox.add_call("call_abc_789", "queued");
@@ -219,6 +182,9 @@ fn webhook_cancel_matches_rest_and_hides_the_token() {
     assert_eq!(unknown.status, 400);
     assert_eq!(unknown.json()["success"], false);
     assert_eq!(unknown.json()["error"]["code"], "UNKNOWN_ACTION");
+    assert!(unknown.json()["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("call.create, call.cancel, call.delete")));
     assert_eq!(
         sandbox.hook(TOKEN, r#"{"action": "call.cancel"}"#).status,
         400
@@ -273,12 +239,9 @@ fn unknown_paths_404_and_wrong_methods_405() {
     let wrong = sandbox.request("GET", "/v1/calls/a/cancel", &headers, "");
     assert_eq!(wrong.status, 405);
     assert_eq!(wrong.header("allow"), Some("POST"));
-    assert_eq!(
-        sandbox
-            .request("DELETE", "/v1/calls/a", &headers, "")
-            .status,
-        405
-    );
+    let put = sandbox.request("PUT", "/v1/calls/a", &headers, "");
+    assert_eq!(put.status, 405);
+    assert_eq!(put.header("allow"), Some("GET, DELETE"));
     assert_eq!(
         sandbox.request("GET", "/v1/hooks/x", &headers, "").status,
         405

@@ -7,7 +7,7 @@ use huskyvoice_core::CoreError;
 use wasm_bindgen::prelude::*;
 
 /// Builds the request that cancels one call, or throws an `Error` with a `code`.
-#[wasm_bindgen(js_name = buildCancelRequest, unchecked_return_type = "CancelRequest")]
+#[wasm_bindgen(js_name = buildCancelRequest, unchecked_return_type = "HttpRequest")]
 pub fn build_cancel_request(
     #[wasm_bindgen(unchecked_param_type = "CancelOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 /// The request a credential's Test button sends (it touches no call), after the same checks a
 /// run makes of the credential; throws their error.
-#[wasm_bindgen(js_name = credentialTestRequest, unchecked_return_type = "CancelRequest")]
+#[wasm_bindgen(js_name = credentialTestRequest, unchecked_return_type = "HttpRequest")]
 pub fn credential_test_request(
     #[wasm_bindgen(unchecked_param_type = "RunCredential")] credential: JsValue,
 ) -> Result<JsValue, JsValue> {

@@ -1,19 +1,20 @@
 use crate::convert::{json_text, parse, to_js};
 use crate::errors::{invalid_options, to_js_error};
 use crate::pacers::Pacers;
-use huskyvoice_core::engine::{self, Answer, CancelCall, RunPlan, Step};
+use huskyvoice_core::engine::{self, Answer, CallOperation, RunPlan, Step};
 use huskyvoice_core::input::Loose;
-use huskyvoice_core::request::{CancelRequest, Via};
+use huskyvoice_core::request::{HttpRequest, Via};
 use huskyvoice_core::{CoreError, TransportError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// A bulk cancel as a state machine: `poll` says what to do, `respond` takes an answer,
-/// `report` gives every item's output. It never does I/O; `drive` (the JS driver loop) runs
-/// it with a transport, a clock and a sleep.
+/// A bulk operation (the plan's `operation`: schedule, get, cancel or delete) as a state
+/// machine: `poll` says what to do, `respond` takes an answer, `report` gives every item's
+/// output. It never does I/O; `drive` (the JS driver loop) runs it with a transport, a clock
+/// and a sleep.
 #[wasm_bindgen]
 pub struct Run {
-    inner: engine::Run<CancelCall>,
+    inner: engine::Run<CallOperation>,
 }
 
 /// `poll`'s answer as a plain object, tagged by `kind`.
@@ -26,7 +27,7 @@ enum StepView<'a> {
         index: usize,
         credential: usize,
         via: Via,
-        request: &'a CancelRequest,
+        request: &'a HttpRequest,
         timeout_ms: u64,
     },
     #[serde(rename_all = "camelCase")]
@@ -54,6 +55,7 @@ pub struct AnswerParts {
     body: String,
     timeout: bool,
     code: Option<String>,
+    replayed: bool,
 }
 
 impl AnswerParts {
@@ -64,6 +66,7 @@ impl AnswerParts {
             body: field(answer, "body").as_string().unwrap_or_default(),
             timeout: field(answer, "transportError").as_string().as_deref() == Some("timeout"),
             code: field(answer, "errorCode").as_string(),
+            replayed: field(answer, "replayed").as_bool() == Some(true),
         }
     }
 
@@ -73,6 +76,7 @@ impl AnswerParts {
                 status: s as u16,
                 retry_after: self.retry_after.as_deref(),
                 body: &self.body,
+                replayed: self.replayed,
             },
             _ => Answer::NoResponse {
                 kind: if self.timeout {
@@ -107,8 +111,9 @@ impl Run {
         let tree: Loose<'_> = parse(&text, CONTEXT).map_err(js_error)?;
         let parts = RunPlan(&tree).into_parts().map_err(js_error)?;
         let book = pacers.book.clone();
+        let operation = CallOperation::of(parts.operation, parts.idempotency_scope);
         let inner = engine::Run::new(
-            CancelCall,
+            operation,
             parts.settings,
             parts.credentials,
             parts.options,
@@ -158,23 +163,23 @@ impl Run {
     }
 
     /// The items that got their final outcome since the last call, for progress:
-    /// `[{index, outcome, cancelled}]`.
+    /// `[{index, outcome, succeeded}]`.
     #[wasm_bindgen(unchecked_return_type = "RunSettled[]")]
     pub fn settled(&mut self) -> JsValue {
         #[derive(Serialize)]
         struct Settled {
             index: usize,
             outcome: &'static str,
-            cancelled: bool,
+            succeeded: bool,
         }
         let list: Vec<Settled> = self
             .inner
             .take_settled()
             .into_iter()
-            .map(|(index, outcome, cancelled)| Settled {
+            .map(|(index, outcome, succeeded)| Settled {
                 index,
                 outcome,
-                cancelled,
+                succeeded,
             })
             .collect();
         to_js(&list)

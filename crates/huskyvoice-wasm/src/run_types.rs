@@ -26,15 +26,32 @@ export interface RunJobOptions {
   maxTotalWaitMs?: number;
   /** Per request (default 30000). */
   timeoutMs?: number;
-  /** `error`: a call that can no longer be cancelled fails its item (default `output`). */
+  /** Cancel: `error` makes a call that can no longer be cancelled fail its item (default `output`). */
   onNotCancellable?: 'output' | 'error';
+  /** Delete: `error` makes a call that has not ended yet fail its item (default `output`). */
+  onNotEnded?: 'output' | 'error';
   /** Validate and show the request, send nothing. */
   dryRun?: boolean;
 }
 
+/** A call to schedule, in the API's field names (camelCase works too). Checked by the core. */
+export interface NewCallInput {
+  agent_id: unknown;
+  /** `+91` and 10 digits; spaces, dashes and parentheses are removed. */
+  contact_number: unknown;
+  contact_name?: unknown;
+  contact_email?: unknown;
+  /** A JSON object of custom fields (or text holding one). */
+  additional_info?: unknown;
+  /** Your own Idempotency-Key; else one is derived from `idempotencyScope` and the item index. */
+  idempotency_key?: unknown;
+}
+
 export interface RunJob {
-  /** The call id as the item holds it: anything that is not a valid id becomes `invalid_call_id`. */
-  callId: unknown;
+  /** Get, cancel, delete: the call id as the item holds it (anything else: `invalid_call_id`). */
+  callId?: unknown;
+  /** Schedule: the call to create (anything invalid: `invalid_input`). */
+  call?: NewCallInput | Record<string, unknown>;
   /** Index into `credentials` (default 0). */
   credential?: number;
   /** Index into `options` (default 0). */
@@ -43,8 +60,18 @@ export interface RunJob {
   field?: string;
 }
 
+/** The operations of a run. */
+export type OperationName = 'schedule' | 'get' | 'cancel' | 'delete';
+
 export interface RunPlan {
-  operation?: 'cancel';
+  /** Default `cancel`. */
+  operation?: OperationName;
+  /**
+   * Schedule: where the items come from (n8n: workflow, first execution and node). With the
+   * item index it derives the Idempotency-Key of every call that has none of its own, so a
+   * repeat of the same run sends the same keys and creates no second call.
+   */
+  idempotencyScope?: string;
   /** Requests in flight at once (default 5; 1 to 1000). */
   concurrency?: number;
   /** The client-side pacer: at most this many requests per `windowMs` per credential (default 60, HuskyVoice's documented limit; 0 = off). */
@@ -67,34 +94,37 @@ export interface SendStep {
   index: number;
   credential: number;
   via: Via;
-  request: CancelRequest;
+  request: HttpRequest;
   timeoutMs: number;
 }
+
+/** Compatibility name of `HttpRequest` (cancel was the first operation). */
+export type CancelRequest = HttpRequest;
 
 /** What to do next: send, sleep until `untilMs` (or an answer), wait for an answer, or stop. */
 export type RunStep = SendStep | { kind: 'wait'; untilMs: number } | { kind: 'idle' } | { kind: 'done' };
 
 /** An answer for `respond`: the HTTP response, or the failure to get one. */
 export type RunAnswer =
-  | { statusCode: number; retryAfter?: string | null; body: string }
+  | { statusCode: number; retryAfter?: string | null; body: string; /** `Idempotent-Replayed: true` */ replayed?: boolean }
   | { statusCode?: null; transportError: 'timeout' | 'connection'; errorCode?: string | null };
 
 /** Outcomes of an item: an answer's, an input error, or how the run left it. */
 export type ItemOutcome =
   | Outcome
   | 'invalid_call_id'
+  | 'invalid_input'
   | 'invalid_credential'
   | 'invalid_options'
   | 'dry_run'
   | 'not_sent'
   | 'interrupted';
 
-/** One item's output: the same fields for every item; `error`/`description` only when it failed. */
-export interface RunItem {
+/** The fields every item of every operation has; `error`/`description` only when it failed. */
+export interface RunItemBase {
+  /** The call id asked for, or the one a create returned (null before that). */
   callId: string | null;
   outcome: ItemOutcome;
-  /** True only when HuskyVoice said the call is cancelled. */
-  cancelled: boolean;
   callStatus: CallStatus | null;
   message: string;
   httpStatus: number | null;
@@ -103,8 +133,43 @@ export interface RunItem {
   error?: string;
   description?: string;
   /** Dry run: the request that would be sent, secrets redacted. */
-  request?: CancelRequest;
+  request?: HttpRequest;
 }
+
+/** Cancel. */
+export interface CancelItem extends RunItemBase {
+  /** True only when HuskyVoice said the call is cancelled. */
+  cancelled: boolean;
+}
+
+/** Schedule. */
+export interface ScheduleItem extends RunItemBase {
+  /** True only when HuskyVoice answered with the new call's id. */
+  scheduled: boolean;
+  /** The key every attempt of this item sent (null for an invalid item). */
+  idempotencyKey: string | null;
+  /** HuskyVoice had already made this call for the key: it answered with it, made none. */
+  replayed: boolean;
+  agentId: string | null;
+  /** Normalised E.164. */
+  contactNumber: string | null;
+}
+
+/** Get. */
+export interface GetItem extends RunItemBase {
+  found: boolean;
+  /** The call's fields as HuskyVoice gave them, when found. */
+  call: Record<string, unknown> | null;
+}
+
+/** Delete. */
+export interface DeleteItem extends RunItemBase {
+  /** True only when HuskyVoice said the call's data is deleted. */
+  deleted: boolean;
+}
+
+/** One item's output, in the operation's one shape. */
+export type RunItem = CancelItem | ScheduleItem | GetItem | DeleteItem;
 
 /** What a credential's Test answer proves (n8n's credential test result). */
 export interface CredentialTestResult {
@@ -116,7 +181,8 @@ export interface CredentialTestResult {
 export interface RunSettled {
   index: number;
   outcome: ItemOutcome;
-  cancelled: boolean;
+  /** The operation got what it asked for (cancelled, scheduled, found, deleted). */
+  succeeded: boolean;
 }
 
 export interface RunFailure {
@@ -130,7 +196,8 @@ export interface RunFailure {
 
 export interface RunSummary {
   items: number;
-  cancelled: number;
+  /** Items cancelled, scheduled, found or deleted, as the operation asked. */
+  succeeded: number;
   failed: number;
   notSent: number;
   requests: number;
@@ -139,8 +206,8 @@ export interface RunSummary {
   retries: number;
 }
 
-export interface RunReport {
-  items: RunItem[];
+export interface RunReport<Item extends RunItemBase = RunItem> {
+  items: Item[];
   /** Set when the run stopped at a failure (`stopOnFailure`): the error to raise. */
   failure: RunFailure | null;
   aborted: boolean;

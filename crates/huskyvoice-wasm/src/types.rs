@@ -35,7 +35,7 @@ export interface WebhookCancelOptions {
 export type CancelOptions = RestCancelOptions | WebhookCancelOptions;
 
 /** The HTTP request to send. `body` is present (as JSON text) for the webhook only. */
-export interface CancelRequest {
+export interface HttpRequest {
   method: 'POST';
   url: string;
   headers: Record<string, string>;
@@ -50,7 +50,7 @@ export interface HuskyVoiceCoreError extends Error {
 }
 
 export type BuildResult =
-  | { ok: true; request: CancelRequest }
+  | { ok: true; request: HttpRequest }
   | { ok: false; error: { code: CoreErrorCode; message: string } };
 
 /** The ten outcomes of an answer; see the README's outcome table. */
@@ -64,7 +64,12 @@ export type Outcome =
   | 'rate_limited'
   | 'quota_exceeded'
   | 'server_error'
-  | 'invalid_response';
+  | 'invalid_response'
+  | 'scheduled'
+  | 'rejected'
+  | 'found'
+  | 'deleted'
+  | 'not_ended';
 
 /** A call's state as HuskyVoice names it: pre-dial (`queued`, `pending`, `scheduled`), dialling or
  * talking (`initiated`, `ringing`, `answered`, `in_progress`), or ended (`completed`, `failed`,

@@ -187,3 +187,50 @@ fn non_ascii_text_crosses_intact() {
         "{msg}"
     );
 }
+
+#[wasm_bindgen_test]
+fn a_schedule_run_crosses_with_its_key_and_reads_a_replayed_answer() {
+    let plan = js_sys::JSON::parse(
+        r#"{"operation":"schedule","idempotencyScope":"wf:1:S","requestsPerMinute":0,
+            "credentials":[{"via":"rest","apiKey":"sk_test_wasm_1","baseUrl":"http://127.0.0.1:9"}],
+            "jobs":[{"call":{"agent_id":"agt_1","contact_number":"+91 98765 43210"}}]}"#,
+    )
+    .expect("json");
+    let mut run = Run::new(plan, &Pacers::new()).expect("valid plan");
+    let step = run.poll(0.0);
+    assert_eq!(get(&step, "kind").as_string().as_deref(), Some("send"));
+    let headers = get(&get(&step, "request"), "headers");
+    let key = get(&headers, "Idempotency-Key").as_string().expect("a key");
+    assert!(key.starts_with("hv1-"), "{key}");
+    let ticket = get(&step, "ticket").as_f64().expect("ticket") as u32;
+    let answer = obj(&[
+        ("statusCode", JsValue::from_f64(201.0)),
+        (
+            "body",
+            r#"{"data":{"call_id":"call_w_1","status":"queued"}}"#.into(),
+        ),
+        ("replayed", JsValue::TRUE),
+    ]);
+    run.respond(ticket, answer, 1.0).expect("in flight");
+    let item = js_sys::Reflect::get_u32(&get(&run.report(), "items"), 0).expect("item");
+    assert_eq!(
+        get(&item, "outcome").as_string().as_deref(),
+        Some("scheduled")
+    );
+    assert_eq!(
+        get(&item, "callId").as_string().as_deref(),
+        Some("call_w_1")
+    );
+    assert_eq!(get(&item, "replayed").as_bool(), Some(true));
+    assert_eq!(get(&item, "idempotencyKey").as_string(), Some(key));
+    assert_eq!(
+        get(&item, "contactNumber").as_string().as_deref(),
+        Some("+919876543210")
+    );
+    let bad = js_sys::JSON::parse(r#"{"operation":"erase","credentials":[{"via":"rest"}]}"#)
+        .expect("json");
+    let e = Run::new(bad, &Pacers::new())
+        .err()
+        .expect("an unknown operation is refused");
+    assert_eq!(code_of(e), "INVALID_OPTIONS");
+}

@@ -17,8 +17,8 @@ export class HuskyVoice implements INodeType {
 		icon: { light: 'file:huskyvoice.svg', dark: 'file:huskyvoice.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "cancel" ? "Cancel a queued call" : $parameter["operation"] }}',
-		description: 'Cancel queued HuskyVoice AI voice calls',
+		subtitle: '={{ { schedule: "Schedule a call", get: "Get a call", cancel: "Cancel a queued call", delete: "Delete a call\'s data" }[$parameter["operation"]] ?? $parameter["operation"] }}',
+		description: 'Schedule, look up, cancel and delete HuskyVoice AI voice calls',
 		defaults: {
 			name: 'HuskyVoice',
 		},
@@ -49,12 +49,12 @@ export class HuskyVoice implements INodeType {
 					{
 						name: 'API Key',
 						value: 'apiKey',
-						description: 'Cancel through the REST API with an API key (Authorization: Bearer)',
+						description: 'Use the REST API with an API key (Authorization: Bearer): every operation',
 					},
 					{
 						name: 'Inbound Webhook',
 						value: 'webhook',
-						description: "Cancel through your account's inbound webhook URL (its secret token)",
+						description: "Use your account's inbound webhook URL (its secret token): Schedule, Cancel and Delete",
 					},
 				],
 				default: 'apiKey',

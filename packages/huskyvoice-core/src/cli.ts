@@ -1,40 +1,56 @@
 #!/usr/bin/env node
-// `huskyvoice cancel`: cancelCalls on the command line. The API key is read only from
-// HUSKYVOICE_API_KEY (a key on the command line leaks into shell history and `ps`).
+// `huskyvoice schedule|get|cancel|delete`: the client's four operations on the command line.
+// The API key is read only from HUSKYVOICE_API_KEY (a key on the command line leaks into shell
+// history and `ps`).
 //
-// Exit status: 0 every call cancelled (a dry run: every id valid), 1 some were not,
+// Exit status: 0 every call done (a dry run: every input valid), 1 some were not,
 // 2 bad usage or no credential (nothing sent), 130 stopped by Ctrl-C (143 by SIGTERM); what was
 // done is printed.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { cancelCalls } from './client';
-import type { CancelCallsOptions, CancelOutcome } from './client';
+import { callsFromCsv, withRowKeys } from './calls';
+import type { CsvCall } from './calls';
+import { cancelCalls, deleteCalls, getCalls, scheduleCalls } from './client';
+import type { CallsOptions, CancelOutcome, DeleteOutcome, GetOutcome, ScheduleOutcome } from './client';
 import { idsFromCsv, idsFromLines, IdListError } from './ids';
 import { counts, duration, pacedEstimateMs, progressLine, table } from './table';
 
-const USAGE = `usage: huskyvoice cancel [ids...] [--from FILE|-] [--column NAME] [--webhook URL]
-                         [--base-url URL] [--rpm N] [--concurrency N] [--dry-run] [--json]
+const USAGE = `usage: huskyvoice <schedule|get|cancel|delete> [ids...] [--from FILE|-] [--column NAME]
+                  [--webhook URL] [--base-url URL] [--rpm N] [--concurrency N] [--dry-run] [--json]
 
-Cancels HuskyVoice calls, paced under the rate limit (60 requests per minute by default).
+Drives HuskyVoice calls, paced under the rate limit (60 requests per minute by default).
+
+  schedule --from FILE   schedule the calls of a CSV with a header row: agent_id,
+                         contact_number (+91 and 10 digits), contact_name, contact_email,
+                         additional_info (a JSON object), idempotency_key
+  get ids...             show each call's status and fields (needs the API key)
+  cancel ids...          cancel queued calls
+  delete ids... --yes    erase ended calls' data (transcript, recording, contact); cannot be
+                         undone. --yes is needed when stdin is a terminal.
 
   ids               call ids (e.g. call_abc_123)
   --from FILE|-     read ids from FILE (- for stdin): one per line, blank lines skipped
   --column NAME     FILE is a CSV with a header row; read the ids from column NAME
-  --webhook URL     cancel through the inbound webhook (its URL or token); also
-                    HUSKYVOICE_WEBHOOK
+  --scope NAME      schedule: mixed into each row's Idempotency-Key. Without it, running the
+                    same rows again within 24 h makes no new calls; a new NAME makes them again
+  --yes             delete: confirm that the data is erased for good
+  --webhook URL     use the inbound webhook (its URL or token); also HUSKYVOICE_WEBHOOK
   --base-url URL    API base URL (default https://api.huskyvoice.ai); also HUSKYVOICE_BASE_URL
   --rpm N           at most N requests per minute (default 60, HuskyVoice's limit; 0 = off)
   --concurrency N   requests in flight at once (default 5)
-  --dry-run         check the ids and show the requests; send nothing
+  --dry-run         check the input and show the requests; send nothing
   --json            one JSON object per call and line, instead of the table
 
 The API key is read from HUSKYVOICE_API_KEY only, never from the command line.
-Exit status: 0 all cancelled, 1 some not, 2 bad usage or no credential, 130 Ctrl-C.`;
+Exit status: 0 all done (scheduled, found, cancelled, deleted), 1 some not, 2 bad usage or
+no credential (nothing sent), 130 Ctrl-C.`;
 
 const OPTIONS = {
 	from: { type: 'string' },
 	column: { type: 'string' },
+	scope: { type: 'string' },
+	yes: { type: 'boolean', short: 'y' },
 	webhook: { type: 'string' },
 	'base-url': { type: 'string' },
 	rpm: { type: 'string' },
@@ -45,6 +61,14 @@ const OPTIONS = {
 	// Accepted only to refuse it without echoing the key or taking it for a call id.
 	'api-key': { type: 'string' },
 } as const;
+
+type CommandName = 'schedule' | 'get' | 'cancel' | 'delete';
+const COMMANDS: readonly CommandName[] = ['schedule', 'get', 'cancel', 'delete'];
+
+/** The outcome that is each command's success (and the progress line's word for it). */
+const DONE_WORD: Record<CommandName, string> = { schedule: 'scheduled', get: 'found', cancel: 'cancelled', delete: 'deleted' };
+
+type Outcome = CancelOutcome | ScheduleOutcome | GetOutcome | DeleteOutcome;
 
 class UsageError extends Error {
 	/** A mistake in the command line itself: the usage is shown with it. */
@@ -70,13 +94,28 @@ function say(line: string): void {
 }
 
 interface Command {
-	ids: string[];
+	name: CommandName;
+	/** Call ids (get, cancel, delete) or the calls to schedule. */
+	inputs: string[] | CsvCall[];
 	source: string | null;
-	options: CancelCallsOptions;
+	options: CallsOptions;
 	json: boolean;
 }
 
-async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 'help'> {
+/** Whether stdin is a terminal (someone who can be asked), overridable for tests. */
+export interface Terminal {
+	stdinIsTTY: boolean;
+}
+
+async function readSource(from: string): Promise<string> {
+	try {
+		return from === '-' ? await readStdin() : readFileSync(from, 'utf8');
+	} catch (error) {
+		throw new UsageError(`cannot read ${JSON.stringify(from)}: ${(error as Error).message}`);
+	}
+}
+
+async function parse(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<Command | 'help'> {
 	let parsed;
 	try {
 		parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -87,18 +126,32 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 	const { values, positionals } = parsed;
 	if (values.help || positionals[0] === 'help') return 'help';
 	const [command, ...ids] = positionals;
-	if (command === undefined) throw new UsageError('give a command: huskyvoice cancel [ids...].', true);
-	if (command !== 'cancel') throw new UsageError(`unknown command ${JSON.stringify(command)}; the command is "cancel".`, true);
+	if (command === undefined) throw new UsageError('give a command: huskyvoice schedule|get|cancel|delete.', true);
+	const name = COMMANDS.find((c) => c === command);
+	if (name === undefined) {
+		throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are ${COMMANDS.join(', ')}.`, true);
+	}
 	if (values['api-key'] !== undefined) {
 		throw new UsageError('--api-key is not accepted: a key on the command line leaks into shell history and ps. Set HUSKYVOICE_API_KEY instead.');
 	}
-	if (values.column !== undefined && values.from === undefined) throw new UsageError('--column needs --from FILE (a CSV file).', true);
-	if (ids.length === 0 && values.from === undefined) throw new UsageError('give call ids, or --from FILE (- for stdin).', true);
+	if (name === 'schedule') {
+		if (ids.length > 0) throw new UsageError('schedule reads its calls from a CSV: huskyvoice schedule --from calls.csv (- for stdin).', true);
+		if (values.from === undefined) throw new UsageError('schedule needs --from FILE: a CSV with the columns agent_id, contact_number, ….', true);
+		if (values.column !== undefined) throw new UsageError('--column is for call ids; a schedule CSV names its columns in its header.', true);
+	} else {
+		if (values.scope !== undefined) throw new UsageError('--scope is only for schedule.', true);
+		if (values.column !== undefined && values.from === undefined) throw new UsageError('--column needs --from FILE (a CSV file).', true);
+		if (ids.length === 0 && values.from === undefined) throw new UsageError('give call ids, or --from FILE (- for stdin).', true);
+	}
+	if (values.yes !== undefined && name !== 'delete') throw new UsageError('--yes is only for delete.', true);
+	if (name === 'delete' && values.yes !== true && terminal.stdinIsTTY && values['dry-run'] !== true) {
+		throw new UsageError('delete erases each call\'s transcript, recording metadata and contact details for good. Add --yes to confirm. Nothing was sent.');
+	}
 
 	const flagWebhook = values.webhook;
 	const envWebhook = env.HUSKYVOICE_WEBHOOK?.trim() ? env.HUSKYVOICE_WEBHOOK : undefined;
 	const apiKey = env.HUSKYVOICE_API_KEY?.trim() ? env.HUSKYVOICE_API_KEY : undefined;
-	let credential: Pick<CancelCallsOptions, 'apiKey' | 'webhook'>;
+	let credential: Pick<CallsOptions, 'apiKey' | 'webhook'>;
 	if (flagWebhook !== undefined) credential = { webhook: flagWebhook };
 	else if (envWebhook !== undefined && apiKey !== undefined) {
 		throw new UsageError('both HUSKYVOICE_API_KEY and HUSKYVOICE_WEBHOOK are set: unset one, or pass --webhook to use the webhook.');
@@ -108,18 +161,16 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 		throw new UsageError('no credential: set HUSKYVOICE_API_KEY (REST API key), or HUSKYVOICE_WEBHOOK or --webhook (inbound webhook). Nothing was sent.');
 	}
 
-	const all = [...ids];
+	const all: string[] = [...ids];
+	let inputs: string[] | CsvCall[] = all;
 	const from = values.from;
 	if (from !== undefined) {
-		let text: string;
-		try {
-			text = from === '-' ? await readStdin() : readFileSync(from, 'utf8');
-		} catch (error) {
-			throw new UsageError(`cannot read ${JSON.stringify(from)}: ${(error as Error).message}`);
-		}
+		const text = await readSource(from);
 		const source = from === '-' ? 'stdin' : from;
 		try {
-			if (values.column !== undefined) {
+			if (name === 'schedule') {
+				inputs = withRowKeys(callsFromCsv(text), values.scope ?? '');
+			} else if (values.column !== undefined) {
 				const column = idsFromCsv(text, values.column);
 				if (column.skipped > 0) say(`${column.skipped} row(s) of ${source} have no ${values.column}: skipped.`);
 				all.push(...column.ids);
@@ -132,36 +183,61 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 		}
 	}
 	const envBase = env.HUSKYVOICE_BASE_URL?.trim() ? env.HUSKYVOICE_BASE_URL : undefined;
-	const options: CancelCallsOptions = {
+	const options: CallsOptions = {
 		...credential,
 		baseUrl: values['base-url'] ?? envBase,
 		requestsPerMinute: wholeNumber('--rpm', values.rpm),
 		concurrency: wholeNumber('--concurrency', values.concurrency),
 		dryRun: values['dry-run'] === true,
 	};
-	return { ids: all, source: from ?? null, options, json: values.json === true };
+	return { name, inputs, source: from ?? null, options, json: values.json === true };
 }
 
 /** The client names its options; say them as the command line's flags. */
 function inFlagTerms(message: string): string {
 	return message
-		.replace(/^cancelCalls: /, '')
+		.replace(/^(schedule|get|cancel|delete)Calls: /, '')
 		.replace(/"requestsPerMinute"/g, '--rpm')
 		.replace(/"concurrency"/g, '--concurrency')
 		.replace(/"baseUrl"/g, '--base-url')
 		.replace(/"webhook"/g, '--webhook');
 }
 
-function exitStatus(outcomes: readonly CancelOutcome[], dryRun: boolean, stopped: number): number {
+/** Whether the operation got what it asked for (the outcome the engine counts as success). */
+function succeeded(o: Outcome): boolean {
+	if ('scheduled' in o) return o.scheduled;
+	if ('found' in o) return o.found;
+	if ('deleted' in o) return o.deleted;
+	return o.cancelled;
+}
+
+function exitStatus(outcomes: readonly Outcome[], dryRun: boolean, stopped: number): number {
 	if (stopped) return stopped;
-	const ok = outcomes.every((o) => (dryRun ? o.outcome === 'dry_run' : o.cancelled));
+	const ok = outcomes.every((o) => (dryRun ? o.outcome === 'dry_run' : succeeded(o)));
 	return ok ? 0 : 1;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+function runCommand(command: Command, options: CallsOptions): Promise<Outcome[]> {
+	switch (command.name) {
+		case 'schedule':
+			return scheduleCalls(command.inputs as CsvCall[], options);
+		case 'get':
+			return getCalls(command.inputs, options);
+		case 'delete':
+			return deleteCalls(command.inputs, options);
+		case 'cancel':
+			return cancelCalls(command.inputs, options);
+	}
+}
+
+export async function main(
+	argv: string[],
+	env: NodeJS.ProcessEnv = process.env,
+	terminal: Terminal = { stdinIsTTY: process.stdin.isTTY === true },
+): Promise<number> {
 	let command: Command | 'help';
 	try {
-		command = await parse(argv, env);
+		command = await parse(argv, env, terminal);
 	} catch (error) {
 		if (!(error instanceof UsageError)) throw error;
 		say(error.message);
@@ -172,17 +248,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 		process.stdout.write(`${USAGE}\n`);
 		return 0;
 	}
-	const { ids, options, json } = command;
-	if (ids.length === 0) {
-		say(`no call ids in ${command.source === '-' ? 'stdin' : command.source}: nothing to do.`);
+	const { inputs, options, json } = command;
+	const noun = command.name === 'schedule' ? 'calls' : 'call ids';
+	if (inputs.length === 0) {
+		say(`no ${noun} in ${command.source === '-' ? 'stdin' : command.source}: nothing to do.`);
 		return 0;
 	}
 
 	const rpm = options.requestsPerMinute ?? 60;
 	const windowMs = 60_000;
-	const estimate = options.dryRun ? 0 : pacedEstimateMs(ids.length, rpm, windowMs);
+	const estimate = options.dryRun ? 0 : pacedEstimateMs(inputs.length, rpm, windowMs);
 	if (estimate >= 10_000) {
-		say(`${ids.length} calls at ${rpm} requests/min (HuskyVoice's limit is 60/min) take about ${duration(estimate)}. Ctrl-C stops sending and prints what was done.`);
+		say(`${inputs.length} calls at ${rpm} requests/min (HuskyVoice's limit is 60/min) take about ${duration(estimate)}. Ctrl-C stops sending and prints what was done.`);
 	}
 
 	const tty = process.stderr.isTTY === true;
@@ -199,7 +276,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 	process.on('SIGTERM', onSignal);
 
 	const started = Date.now();
-	const state = { done: 0, total: ids.length, cancelled: 0, elapsedMs: 0, requestsPerWindow: rpm, windowMs };
+	const word = DONE_WORD[command.name];
+	const state = { done: 0, total: inputs.length, succeeded: 0, word, elapsedMs: 0, requestsPerWindow: rpm, windowMs };
 	let lastDraw = 0;
 	const draw = (): void => {
 		if (stopped) return;
@@ -208,14 +286,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 		lastDraw = Date.now();
 	};
 	const ticker = tty ? setInterval(draw, 1000) : undefined;
-	let outcomes: CancelOutcome[];
+	let outcomes: Outcome[];
 	try {
-		outcomes = await cancelCalls(ids, {
+		outcomes = await runCommand(command, {
 			...options,
 			signal: controller.signal,
 			onProgress: (done, _total, outcome) => {
 				state.done = done;
-				if (outcome === 'cancelled') state.cancelled++;
+				if (outcome === word) state.succeeded++;
 				if (tty && (Date.now() - lastDraw >= 100 || done === state.total)) draw();
 			},
 		});
@@ -239,8 +317,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 		process.stdout.write(`${table(outcomes, process.stdout.isTTY ? process.stdout.columns : undefined)}\n`);
 	}
 	const requests = outcomes.reduce((sum, o) => sum + o.attempts, 0);
-	const summary = `${ids.length} call${ids.length === 1 ? '' : 's'}: ${counts(outcomes)}; ${requests} request${requests === 1 ? '' : 's'} in ${duration(Date.now() - started)}.`;
-	say(stopped ? `stopped by ${stopped === 130 ? 'Ctrl-C' : 'SIGTERM'}. ${summary} "not_sent" calls were not sent; "interrupted" ones may or may not be cancelled.` : summary);
+	const n = inputs.length;
+	const summary = `${n} call${n === 1 ? '' : 's'}: ${counts(outcomes)}; ${requests} request${requests === 1 ? '' : 's'} in ${duration(Date.now() - started)}.`;
+	const inDoubt =
+		command.name === 'schedule'
+			? 'may or may not be scheduled: run the same file again, their Idempotency-Keys make no second call'
+			: `may or may not be ${word}`;
+	say(stopped ? `stopped by ${stopped === 130 ? 'Ctrl-C' : 'SIGTERM'}. ${summary} "not_sent" calls were not sent; "interrupted" ones ${inDoubt}.` : summary);
 	return exitStatus(outcomes, options.dryRun === true, stopped);
 }
 

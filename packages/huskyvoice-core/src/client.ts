@@ -1,27 +1,52 @@
-// The Node client: `cancelCall` / `cancelCalls` are the run engine (the core's `Run`) driven by
-// the one driver loop (`drive`) with node:http(s) as its transport. Everything about policy (which
+// The Node client: `scheduleCalls`, `getCalls`, `cancelCalls`, `deleteCalls` (and their single
+// forms) are the run engine (the core's `Run`) driven by the one driver loop (`drive`) with
+// node:http(s) as its transport. Everything about policy (which
 // id is valid, what an answer means, retries, backoff, the pacer, the concurrency cap, when
 // to stop) is the engine's; this file builds the plan, sends what the engine says to send,
 // sleeps when it says to wait, and hands back its report.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 
 import { drive } from './driver';
 import type { DriverIo } from './driver';
 import { buildCancelRequest, Pacers, redactSecrets, Run } from './huskyvoice_core';
-import type { ItemOutcome, RunAnswer, RunItem, RunJob, RunJobOptions, RunPlan, SendStep, Via } from './huskyvoice_core';
+import type {
+	CancelItem,
+	DeleteItem,
+	GetItem,
+	ItemOutcome,
+	NewCallInput,
+	OperationName,
+	RunAnswer,
+	RunItemBase,
+	RunJob,
+	RunJobOptions,
+	RunPlan,
+	ScheduleItem,
+	SendStep,
+	Via,
+} from './huskyvoice_core';
 
 /**
  * One call's result: the same fields as the n8n node's output items (`error` and
  * `description` only when the call failed, `request` only for a dry run).
  */
-export type CancelOutcome = RunItem;
+export type CancelOutcome = CancelItem;
+/** One scheduled call's result (`callId` is the new call's id once HuskyVoice made it). */
+export type ScheduleOutcome = ScheduleItem;
+/** One call's status and fields (`call`), when found. */
+export type GetOutcome = GetItem;
+/** One deletion's result. */
+export type DeleteOutcome = DeleteItem;
 
 /** Called once per call when it gets its final outcome. */
-export type CancelProgress = (done: number, total: number, outcome: ItemOutcome, index: number) => void;
+export type CallProgress = (done: number, total: number, outcome: ItemOutcome, index: number) => void;
+/** The first name of `CallProgress`. */
+export type CancelProgress = CallProgress;
 
-export interface CancelCallsOptions {
+/** The options every operation takes. */
+export interface CallsOptions {
 	/** REST: the API key (`sk_live_…`). Give this or `webhook`, not both. */
 	apiKey?: string | null;
 	/** The inbound webhook: its whole URL, or just its secret token. */
@@ -52,13 +77,30 @@ export interface CancelCallsOptions {
 	 */
 	signal?: AbortSignal;
 	/** Progress: `done` of `total` calls have their outcome; `index` is the call's position in the input. */
-	onProgress?: CancelProgress;
+	onProgress?: CallProgress;
+}
+
+export type CancelCallsOptions = CallsOptions;
+export type GetCallsOptions = CallsOptions;
+export type DeleteCallsOptions = CallsOptions;
+
+export interface ScheduleCallsOptions extends CallsOptions {
+	/**
+	 * Names where this list of calls comes from (a batch id, a file's digest). With each call's
+	 * position it derives the Idempotency-Key of every call that has no `idempotency_key` of
+	 * its own, so running the same list again with the same scope makes no second call.
+	 * Default: a random scope per `scheduleCalls`, which keeps its own retries safe but not a
+	 * second run of the list.
+	 */
+	idempotencyScope?: string;
 }
 
 /** An error of the client's own checks: a real `Error` with a stable `code`, never a secret. */
-export interface CancelCallsError extends Error {
+export interface CallsError extends Error {
 	code: 'INVALID_OPTIONS' | 'INVALID_BASE_URL' | 'INVALID_WEBHOOK';
 }
+/** The first name of `CallsError`. */
+export type CancelCallsError = CallsError;
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
 	'apiKey',
@@ -74,18 +116,30 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
 	'signal',
 	'onProgress',
 ]);
+/** Options of one operation only. */
+const OWN_OPTIONS: Partial<Record<OperationName, ReadonlySet<string>>> = { schedule: new Set(['idempotencyScope']) };
+
+/** The public function of each operation, for its error messages. */
+const FUNCTION_OF: Record<OperationName, string> = {
+	schedule: 'scheduleCalls',
+	get: 'getCalls',
+	cancel: 'cancelCalls',
+	delete: 'deleteCalls',
+};
 
 /** The pacers of every run in this process: runs with the same credential share its limit. */
 const shared = new Pacers();
 
-function optionsError(message: string, code: CancelCallsError['code'] = 'INVALID_OPTIONS'): CancelCallsError {
-	return Object.assign(new Error(`cancelCalls: ${message}`), { code });
+type ErrorCode = CallsError['code'];
+
+function optionsError(operation: OperationName, message: string, code: ErrorCode = 'INVALID_OPTIONS'): CallsError {
+	return Object.assign(new Error(`${FUNCTION_OF[operation]}: ${message}`), { code });
 }
 
 /** A credential value: text, or absent (undefined, null, blank). */
-function credentialText(name: string, value: unknown): string | null {
+function credentialText(operation: OperationName, name: string, value: unknown): string | null {
 	if (value === undefined || value === null) return null;
-	if (typeof value !== 'string') throw optionsError(`"${name}" must be text; got ${typeof value}.`);
+	if (typeof value !== 'string') throw optionsError(operation, `"${name}" must be text; got ${typeof value}.`);
 	return value.trim() === '' ? null : value;
 }
 
@@ -116,35 +170,51 @@ interface Prepared {
 	plan: RunPlan;
 	secrets: string[];
 	signal: AbortSignal | undefined;
-	onProgress: CancelProgress | undefined;
+	onProgress: CallProgress | undefined;
 }
 
+/** A valid call for the options check of a schedule run (never sent). */
+const PROBE_CALL: NewCallInput = { agent_id: 'options_check', contact_number: '+919800000000', idempotency_key: 'options_check' };
+
 /** Checks the options (through the core) and builds the run's plan; throws before anything is sent. */
-function prepare(callIds: unknown, options: unknown): Prepared {
-	if (!Array.isArray(callIds)) {
-		throw optionsError(`the call ids must be an array; got ${callIds === null ? 'null' : typeof callIds}.`);
+function prepare(operation: OperationName, inputs: unknown, options: unknown): Prepared {
+	const what = operation === 'schedule' ? 'calls to schedule' : 'call ids';
+	if (!Array.isArray(inputs)) {
+		throw optionsError(operation, `the ${what} must be an array; got ${inputs === null ? 'null' : typeof inputs}.`);
 	}
 	if (options === null || typeof options !== 'object') {
-		throw optionsError('give the options object, e.g. { apiKey: process.env.HUSKYVOICE_API_KEY }.');
+		throw optionsError(operation, 'give the options object, e.g. { apiKey: process.env.HUSKYVOICE_API_KEY }.');
 	}
 	const o = options as Record<string, unknown>;
 	for (const name of Object.keys(o)) {
-		if (!OPTION_NAMES.has(name)) throw optionsError(`unknown option "${name}".`);
+		if (!OPTION_NAMES.has(name) && !OWN_OPTIONS[operation]?.has(name)) {
+			const elsewhere = Object.entries(OWN_OPTIONS).find(([, names]) => names?.has(name));
+			const hint = elsewhere ? ` (it is an option of ${FUNCTION_OF[elsewhere[0] as OperationName]})` : '';
+			throw optionsError(operation, `unknown option "${name}"${hint}.`);
+		}
 	}
-	const apiKey = credentialText('apiKey', o.apiKey);
-	const webhook = credentialText('webhook', o.webhook);
-	const baseUrl = credentialText('baseUrl', o.baseUrl);
+	const apiKey = credentialText(operation, 'apiKey', o.apiKey);
+	const webhook = credentialText(operation, 'webhook', o.webhook);
+	const baseUrl = credentialText(operation, 'baseUrl', o.baseUrl);
 	if (apiKey !== null && webhook !== null) {
-		throw optionsError('give "apiKey" (REST) or "webhook" (the inbound webhook), not both.');
+		throw optionsError(operation, 'give "apiKey" (REST) or "webhook" (the inbound webhook), not both.');
 	}
 	if (apiKey === null && webhook === null) {
-		throw optionsError('give "apiKey" (REST, e.g. process.env.HUSKYVOICE_API_KEY) or "webhook" (the inbound webhook URL or token).');
+		throw optionsError(operation, 'give "apiKey" (REST, e.g. process.env.HUSKYVOICE_API_KEY) or "webhook" (the inbound webhook URL or token).');
 	}
 	const via: Via = apiKey !== null ? 'rest' : 'webhook';
 	const secrets = [apiKey, webhook].filter((s): s is string => s !== null).map((s) => s.trim());
-	if (o.signal !== undefined && !isAbortSignal(o.signal)) throw optionsError('"signal" must be an AbortSignal.');
+	if (o.signal !== undefined && !isAbortSignal(o.signal)) throw optionsError(operation, '"signal" must be an AbortSignal.');
 	if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
-		throw optionsError('"onProgress" must be a function (done, total, outcome, index).');
+		throw optionsError(operation, '"onProgress" must be a function (done, total, outcome, index).');
+	}
+	let scope: string | undefined;
+	if (operation === 'schedule') {
+		const given = o.idempotencyScope;
+		if (given !== undefined && (typeof given !== 'string' || given.trim() === '')) {
+			throw optionsError(operation, '"idempotencyScope" must be non-empty text (e.g. a batch id), or left out.');
+		}
+		scope = given ?? `client:${randomUUID()}`;
 	}
 
 	// The core's own checks of the credential, the same every request of the run will pass.
@@ -156,8 +226,8 @@ function prepare(callIds: unknown, options: unknown): Prepared {
 				? buildCancelRequest({ via, callId: 'credential_check', apiKey, baseUrl })
 				: buildCancelRequest({ via, callId: 'credential_check', webhook: webhook ?? '', baseUrl });
 	} catch (error) {
-		const code = (error as { code?: CancelCallsError['code'] }).code ?? 'INVALID_OPTIONS';
-		throw optionsError((error as Error).message, code);
+		const code = (error as { code?: ErrorCode }).code ?? 'INVALID_OPTIONS';
+		throw optionsError(operation, (error as Error).message, code);
 	}
 	// The pacer key: a digest of what identifies the credential at its gateway, never the secret.
 	const endpoint = via === 'rest' ? probe.url.slice(0, probe.url.lastIndexOf('/v1/calls/')) : probe.url;
@@ -171,6 +241,8 @@ function prepare(callIds: unknown, options: unknown): Prepared {
 		dryRun: o.dryRun,
 	};
 	const plan: RunPlan = {
+		operation,
+		idempotencyScope: scope,
 		concurrency: o.concurrency as number | undefined,
 		requestsPerMinute: o.requestsPerMinute as number | undefined,
 		windowMs: o.rateLimitWindowMs as number | undefined,
@@ -187,27 +259,29 @@ function prepare(callIds: unknown, options: unknown): Prepared {
 	const probePacers = new Pacers();
 	let check: Run | undefined;
 	try {
-		check = new Run({ ...plan, jobs: [{ callId: 'options_check' }] }, probePacers);
+		const probe: RunJob = operation === 'schedule' ? { call: PROBE_CALL } : { callId: 'options_check' };
+		check = new Run({ ...plan, jobs: [probe] }, probePacers);
 		const item = check.report().items[0];
 		if (item && (item.outcome === 'invalid_options' || item.outcome === 'invalid_credential')) {
 			throw Object.assign(new Error(item.message), { code: 'INVALID_OPTIONS' });
 		}
 	} catch (error) {
-		const code = (error as { code?: CancelCallsError['code'] }).code ?? 'INVALID_OPTIONS';
-		throw optionsError(inCallerTerms((error as Error).message), code);
+		const code = (error as { code?: ErrorCode }).code ?? 'INVALID_OPTIONS';
+		throw optionsError(operation, inCallerTerms((error as Error).message), code);
 	} finally {
 		check?.free();
 		probePacers.free();
 	}
 
-	const jobs: RunJob[] = new Array(callIds.length);
-	for (let i = 0; i < callIds.length; i++) jobs[i] = { callId: callIds[i] as unknown };
+	const jobs: RunJob[] = new Array(inputs.length);
+	if (operation === 'schedule') for (let i = 0; i < inputs.length; i++) jobs[i] = { call: inputs[i] as NewCallInput };
+	else for (let i = 0; i < inputs.length; i++) jobs[i] = { callId: inputs[i] as unknown };
 	plan.jobs = jobs;
 	return {
 		plan,
 		secrets,
 		signal: o.signal as AbortSignal | undefined,
-		onProgress: o.onProgress as CancelProgress | undefined,
+		onProgress: o.onProgress as CallProgress | undefined,
 	};
 }
 
@@ -308,6 +382,7 @@ function send(step: SendStep, inFlight: Set<() => void>): Promise<RunAnswer> {
 						statusCode: res.statusCode ?? 0,
 						retryAfter: retryAfter === undefined ? null : String(retryAfter),
 						body: Buffer.concat(chunks).toString('utf8'),
+						replayed: res.headers['idempotent-replayed'] === 'true',
 					});
 				});
 				res.on('error', failed);
@@ -341,14 +416,9 @@ function sleep(ms: number, wake: AbortSignal): Promise<void> {
 	});
 }
 
-/**
- * Cancels every call in `callIds` and resolves with one outcome per id, in input order. A bad
- * id is an outcome (`invalid_call_id`; nothing is sent for it), never a thrown error; bad
- * options throw (an `Error` with a `code`) before anything is sent. Requests are paced under
- * `requestsPerMinute` per credential, shared by every call of this function in the process.
- */
-export async function cancelCalls(callIds: readonly unknown[], options: CancelCallsOptions): Promise<CancelOutcome[]> {
-	const { plan, secrets, signal, onProgress } = prepare(callIds, options);
+/** Runs `operation` over `inputs`: one item per input, in input order. */
+async function runCalls<Item extends RunItemBase>(operation: OperationName, inputs: readonly unknown[], options: CallsOptions): Promise<Item[]> {
+	const { plan, secrets, signal, onProgress } = prepare(operation, inputs, options);
 	const run = new Run(plan, shared);
 	const inFlight = new Set<() => void>();
 	// The loop's stop signal: the caller's, or a callback that threw.
@@ -383,7 +453,8 @@ export async function cancelCalls(callIds: readonly unknown[], options: CancelCa
 		}
 		const report = await drive(run, io);
 		if (callbackError) throw callbackError.error;
-		return report.items;
+		// The plan's one operation: every item is its shape.
+		return report.items as unknown as Item[];
 	} catch (error) {
 		if (error instanceof Error && error !== callbackError?.error) {
 			error.message = redactSecrets(error.message, secrets);
@@ -397,9 +468,63 @@ export async function cancelCalls(callIds: readonly unknown[], options: CancelCa
 	}
 }
 
-/** Cancels one call; see `cancelCalls`. A bad id resolves as outcome `invalid_call_id`. */
-export async function cancelCall(callId: unknown, options: CancelCallsOptions): Promise<CancelOutcome> {
-	const [outcome] = await cancelCalls([callId], options);
-	if (!outcome) throw optionsError('the run reported no outcome.');
+/** The one outcome of a one-item run. */
+async function single<Item extends RunItemBase>(operation: OperationName, input: unknown, options: CallsOptions): Promise<Item> {
+	const [outcome] = await runCalls<Item>(operation, [input], options);
+	if (!outcome) throw optionsError(operation, 'the run reported no outcome.');
 	return outcome;
+}
+
+/**
+ * Schedules every call in `calls` (`agent_id`, `contact_number`, optional `contact_name`,
+ * `contact_email`, `additional_info`, `idempotency_key`) and resolves with one outcome per call,
+ * in input order. Each call is checked first (an invalid one is outcome `invalid_input`, naming
+ * the field and the fix; nothing is sent for it) and carries one Idempotency-Key for all its
+ * attempts, so a retried create never makes a second call.
+ */
+export function scheduleCalls(calls: readonly (NewCallInput | Record<string, unknown>)[], options: ScheduleCallsOptions): Promise<ScheduleOutcome[]> {
+	return runCalls<ScheduleOutcome>('schedule', calls, options);
+}
+
+/** Schedules one call; see `scheduleCalls`. */
+export function scheduleCall(call: NewCallInput | Record<string, unknown>, options: ScheduleCallsOptions): Promise<ScheduleOutcome> {
+	return single<ScheduleOutcome>('schedule', call, options);
+}
+
+/** Reads each call's status and fields (REST only: the inbound webhook cannot read calls). */
+export function getCalls(callIds: readonly unknown[], options: GetCallsOptions): Promise<GetOutcome[]> {
+	return runCalls<GetOutcome>('get', callIds, options);
+}
+
+/** Reads one call; see `getCalls`. */
+export function getCall(callId: unknown, options: GetCallsOptions): Promise<GetOutcome> {
+	return single<GetOutcome>('get', callId, options);
+}
+
+/**
+ * Cancels every call in `callIds` and resolves with one outcome per id, in input order. A bad
+ * id is an outcome (`invalid_call_id`; nothing is sent for it), never a thrown error; bad
+ * options throw (an `Error` with a `code`) before anything is sent. Requests are paced under
+ * `requestsPerMinute` per credential, shared by every call of this client in the process.
+ */
+export function cancelCalls(callIds: readonly unknown[], options: CancelCallsOptions): Promise<CancelOutcome[]> {
+	return runCalls<CancelOutcome>('cancel', callIds, options);
+}
+
+/** Cancels one call; see `cancelCalls`. A bad id resolves as outcome `invalid_call_id`. */
+export function cancelCall(callId: unknown, options: CancelCallsOptions): Promise<CancelOutcome> {
+	return single<CancelOutcome>('cancel', callId, options);
+}
+
+/**
+ * Deletes the data of every ended call in `callIds` (transcript, recording metadata, contact
+ * details): it cannot be undone. A call that has not ended is outcome `not_ended`, with its state.
+ */
+export function deleteCalls(callIds: readonly unknown[], options: DeleteCallsOptions): Promise<DeleteOutcome[]> {
+	return runCalls<DeleteOutcome>('delete', callIds, options);
+}
+
+/** Deletes one call's data; see `deleteCalls`. */
+export function deleteCall(callId: unknown, options: DeleteCallsOptions): Promise<DeleteOutcome> {
+	return single<DeleteOutcome>('delete', callId, options);
 }

@@ -1,5 +1,8 @@
 // The CLI's text output: the result table, the summary line and the progress line.
-import type { CancelOutcome } from './client';
+import type { RunItemBase } from './huskyvoice_core';
+
+/** What the table shows of an outcome; schedule's also has the number it called. */
+type Row = RunItemBase & { contactNumber?: string | null };
 
 /** `850 ms`, `12 s`, `7 min 20 s`, `1 h 05 min`. */
 export function duration(ms: number): string {
@@ -18,13 +21,14 @@ function clip(text: string, width: number): string {
 }
 
 /**
- * One row per call: CALL ID, OUTCOME, HTTP, ATTEMPTS, MESSAGE. With `width` (a terminal's
+ * One row per call: CALL ID, OUTCOME, HTTP, ATTEMPTS, MESSAGE (a call to schedule that has no
+ * id yet shows the number it was for). With `width` (a terminal's
  * columns) the message is clipped to fit; otherwise it is written whole.
  */
-export function table(outcomes: readonly CancelOutcome[], width?: number): string {
+export function table(outcomes: readonly Row[], width?: number): string {
 	const head = ['CALL ID', 'OUTCOME', 'HTTP', 'ATTEMPTS', 'MESSAGE'];
 	const rows = outcomes.map((o) => [
-		o.callId ?? '(none)',
+		o.callId ?? (o.contactNumber ? `(to ${o.contactNumber})` : '(none)'),
 		o.outcome,
 		o.httpStatus === null ? '-' : String(o.httpStatus),
 		String(o.attempts),
@@ -44,7 +48,7 @@ export function table(outcomes: readonly CancelOutcome[], width?: number): strin
 }
 
 /** Counts by outcome, most frequent first: `3 cancelled, 1 not_found`. */
-export function counts(outcomes: readonly CancelOutcome[]): string {
+export function counts(outcomes: readonly Row[]): string {
 	const by = new Map<string, number>();
 	for (const o of outcomes) by.set(o.outcome, (by.get(o.outcome) ?? 0) + 1);
 	return [...by.entries()]
@@ -56,7 +60,9 @@ export function counts(outcomes: readonly CancelOutcome[]): string {
 export interface ProgressState {
 	done: number;
 	total: number;
-	cancelled: number;
+	/** Items that got what the command asked for, and what that is called (`cancelled`). */
+	succeeded: number;
+	word: string;
 	elapsedMs: number;
 	/** The pacer's limit (requests per `windowMs`), or 0 when pacing is off. */
 	requestsPerWindow: number;
@@ -76,7 +82,7 @@ function pace(requestsPerWindow: number, windowMs: number): string {
 
 /** `37/500 done (12 cancelled) · paced at 60/min · about 7 min 20 s left` */
 export function progressLine(p: ProgressState): string {
-	const parts = [`${p.done}/${p.total} done (${p.cancelled} cancelled)`, `paced at ${pace(p.requestsPerWindow, p.windowMs)}`];
+	const parts = [`${p.done}/${p.total} done (${p.succeeded} ${p.word})`, `paced at ${pace(p.requestsPerWindow, p.windowMs)}`];
 	const measured = p.elapsedMs >= 2000 && p.done > 0;
 	if (measured && p.requestsPerWindow <= 0) parts.push(`${Math.round((p.done / p.elapsedMs) * 60_000)}/min`);
 	if (p.done < p.total) {

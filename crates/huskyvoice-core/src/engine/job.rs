@@ -76,6 +76,8 @@ pub struct JobOptions {
     pub timeout_ms: u64,
     /// A call that can no longer be cancelled fails the item (else it is an output).
     pub fail_on_not_cancellable: bool,
+    /// Delete: a call that has not ended fails the item (else it is an output).
+    pub fail_on_not_ended: bool,
     /// Validate and show the request; send nothing.
     pub dry_run: bool,
 }
@@ -87,6 +89,7 @@ impl Default for JobOptions {
             max_total_wait_ms: 30_000,
             timeout_ms: 30_000,
             fail_on_not_cancellable: false,
+            fail_on_not_ended: false,
             dry_run: false,
         }
     }
@@ -118,7 +121,7 @@ pub struct JobSpec<'a> {
 }
 
 impl<'a> JobSpec<'a> {
-    /// An item that cancels the call with id `call_id` through the run's first credential
+    /// An item about the call with id `call_id` (or, for schedule, a call object) through the run's first credential
     /// and first options set (what tests, benchmarks and the fuzzer mostly need).
     pub fn call(call_id: String) -> Self {
         JobSpec {
@@ -140,6 +143,8 @@ pub enum Answer<'a> {
         retry_after: Option<&'a str>,
         /// The raw response text.
         body: &'a str,
+        /// `Idempotent-Replayed: true`: the server repeated its first answer to this key.
+        replayed: bool,
     },
     /// No HTTP response: a timeout or a failed connection, with the transport's code.
     NoResponse {

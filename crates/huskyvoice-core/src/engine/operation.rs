@@ -1,26 +1,91 @@
 //! What one job does. Pacing, retries, concurrency and when a run stops are the same for
 //! every HuskyVoice call operation; an [`Operation`] says how a job's input is checked, what
-//! request it sends, how its answer reads, whether a failed attempt may be sent again and
-//! which outcomes fail the item. Cancel is the one implemented; get, schedule (retried only
-//! with its Idempotency-Key) and delete (API-CONTRACT §6) are further implementations.
+//! request it sends, how its answer reads, whether a failed attempt may be sent again, which
+//! outcomes fail the item and which fields its output carries. The four of API-CONTRACT §6
+//! live in `operations/`, one file each.
 
 use super::job::{Answer, Credential, JobOptions};
-use crate::input::CancelOptionsInput;
-use crate::interpret::{interpret_cancel_response, CancelResponse, CancelResult, TransportError};
+use super::reading::Reading;
 use crate::loose::Loose;
 use crate::outcome::Outcome;
-use crate::request::{CancelOptions, CancelRequest, RequestBuilder};
+use crate::request::{HttpRequest, RequestBuilder, Via};
 use crate::CoreError;
 
+/// The fields an operation adds to every one of its items (`cancelled`, `scheduled`, ...),
+/// in output order. The same names for every item of the operation: one output shape.
+pub type Fields = Vec<(&'static str, Loose<'static>)>;
+
+/// The operations of a run, by the name plans use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    Schedule,
+    Get,
+    Cancel,
+    Delete,
+}
+
+impl OperationKind {
+    pub const ALL: [OperationKind; 4] = [
+        OperationKind::Schedule,
+        OperationKind::Get,
+        OperationKind::Cancel,
+        OperationKind::Delete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::Schedule => "schedule",
+            OperationKind::Get => "get",
+            OperationKind::Cancel => "cancel",
+            OperationKind::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OperationKind> {
+        OperationKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The words of an operation's messages.
+#[derive(Debug)]
+pub struct Words {
+    /// "cancel": "The cancel request was sent, …".
+    pub verb: &'static str,
+    /// "cancelled": "Before the run stopped, 3 calls were cancelled".
+    pub done: &'static str,
+    /// What is known of a request whose answer never arrived.
+    pub in_doubt: &'static str,
+    /// The outcome of an item whose input is invalid.
+    pub invalid: &'static str,
+    /// How an item lacking its input field is described: "there is no call id to cancel".
+    pub missing: &'static str,
+}
+
+/// An input that cannot be sent: its outcome (`invalid_call_id`, `invalid_input`) and why.
+pub type Invalid = (&'static str, String);
+
 pub trait Operation {
-    /// A job's input once checked (for cancel, the normalised call id).
+    /// A job's input once checked (a normalised call id; a new call and its key).
     type Target;
 
-    /// Checks one job's input before anything is sent; an error settles the job unsent.
-    fn target(&self, input: &Loose<'_>) -> Result<Self::Target, CoreError>;
+    fn kind(&self) -> OperationKind;
 
-    /// The call a target is about, for outputs and messages.
-    fn call_id<'t>(&self, target: &'t Self::Target) -> &'t str;
+    fn words(&self) -> &'static Words;
+
+    /// Checks one job's input (the `index`th of the run) before anything is sent; an error
+    /// settles the job unsent.
+    fn target(&self, index: usize, input: &Loose<'_>) -> Result<Self::Target, Invalid>;
+
+    /// Whether a credential of `via` can carry this operation (Get has no webhook action).
+    fn usable_with(&self, _via: Via) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The call a target is about, when known before the answer.
+    fn call_id<'t>(&self, target: &'t Self::Target) -> Option<&'t str>;
+
+    /// The target in words, for messages: "call call_abc", "the call to +919876543210".
+    fn subject(&self, target: &Self::Target) -> String;
 
     /// The request for one attempt. `redact` shows secrets in their redacted form (dry run).
     fn request(
@@ -29,7 +94,7 @@ pub trait Operation {
         credential: &Credential,
         builder: &mut RequestBuilder,
         redact: bool,
-    ) -> Result<CancelRequest, CoreError>;
+    ) -> Result<HttpRequest, CoreError>;
 
     /// What an answer means. `secrets` are redacted from the message.
     fn read(
@@ -39,7 +104,7 @@ pub trait Operation {
         answer: &Answer<'_>,
         now_ms: u64,
         secrets: &[String],
-    ) -> CancelResult;
+    ) -> Reading;
 
     /// Whether an attempt that may have reached the server can be sent again.
     fn repeatable(&self, _target: &Self::Target) -> bool {
@@ -48,94 +113,11 @@ pub trait Operation {
 
     /// Whether this outcome fails the item.
     fn fails(&self, outcome: Outcome, options: &JobOptions) -> bool;
-}
 
-/// `POST /v1/calls/{id}/cancel`, or the inbound webhook's `call.cancel`. Idempotent, so every
-/// failed attempt may be repeated.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct CancelCall;
+    /// Whether this outcome is what the operation asked for (counted in the summary).
+    fn succeeded(&self, outcome: Outcome) -> bool;
 
-impl CancelCall {
-    /// The cancel request for `call_id` through `credential` (real secrets, not redacted).
-    pub fn request_for(
-        call_id: &str,
-        credential: &Credential,
-        builder: &mut RequestBuilder,
-    ) -> Result<CancelRequest, CoreError> {
-        CancelCall.request(&call_id.to_string(), credential, builder, false)
-    }
-}
-
-impl Operation for CancelCall {
-    type Target = String;
-
-    fn target(&self, input: &Loose<'_>) -> Result<String, CoreError> {
-        let options = CancelOptionsInput {
-            call_id: Some(input.clone()),
-            ..CancelOptionsInput::default()
-        };
-        crate::call_id::validate_call_id(options.to_options()?.call_id)
-    }
-
-    fn call_id<'t>(&self, target: &'t String) -> &'t str {
-        target
-    }
-
-    fn request(
-        &self,
-        target: &String,
-        credential: &Credential,
-        builder: &mut RequestBuilder,
-        redact: bool,
-    ) -> Result<CancelRequest, CoreError> {
-        let rest = credential.via == crate::Via::Rest;
-        builder.build(&CancelOptions {
-            via: Some(credential.via),
-            call_id: target,
-            base_url: credential.base_url.as_deref(),
-            api_key: credential
-                .api_key
-                .as_deref()
-                .filter(|_| rest && (credential.authorize || redact)),
-            webhook: credential.webhook.as_deref().filter(|_| !rest),
-            redact,
-        })
-    }
-
-    fn read(
-        &self,
-        target: &String,
-        credential: &Credential,
-        answer: &Answer<'_>,
-        now_ms: u64,
-        secrets: &[String],
-    ) -> CancelResult {
-        let (status_code, retry_after, body, transport_error, transport_code) = match *answer {
-            Answer::Response {
-                status,
-                retry_after,
-                body,
-            } => (Some(status), retry_after, body, None, None),
-            Answer::NoResponse { kind, code } => (None, None, "", Some(kind), code),
-        };
-        interpret_cancel_response(&CancelResponse {
-            via: credential.via,
-            call_id: target,
-            status_code,
-            transport_error: transport_error.or(Some(TransportError::Connection)),
-            transport_code,
-            retry_after,
-            body,
-            now_ms: now_ms as f64,
-            secrets,
-        })
-    }
-
-    fn fails(&self, outcome: Outcome, options: &JobOptions) -> bool {
-        match outcome {
-            Outcome::Cancelled | Outcome::Accepted => false,
-            Outcome::NotCancellable => options.fail_on_not_cancellable,
-            _ => true,
-        }
-    }
+    /// The operation's own output fields for an item: from its answer when it has one, else
+    /// (invalid, dry run, not sent) the same names with empty values.
+    fn fields(&self, target: Option<&Self::Target>, reading: Option<&Reading>) -> Fields;
 }

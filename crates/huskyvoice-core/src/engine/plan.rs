@@ -2,6 +2,7 @@
 //! checked field by field, so a wrong value gets a message that names it.
 
 use super::job::{Credential, JobOptions, JobSpec};
+use super::operation::OperationKind;
 use super::pacer::Limit;
 use super::run::{RunSettings, DOCUMENTED_LIMIT};
 use crate::error::{number_text, CoreError, ErrorCode};
@@ -16,6 +17,9 @@ pub struct RunPlan<'p, 'a>(pub &'p Loose<'a>);
 /// Everything `Run::new` takes, checked; the jobs' inputs borrow from the plan.
 #[derive(Debug)]
 pub struct Parts<'a> {
+    pub operation: OperationKind,
+    /// Where the run's items come from, for the Idempotency-Keys of creates without their own.
+    pub idempotency_scope: Option<String>,
     pub settings: RunSettings,
     pub credentials: Vec<Credential>,
     pub options: Vec<JobOptions>,
@@ -164,7 +168,9 @@ impl<'p, 'a> RunPlan<'p, 'a> {
             value: self.0,
             list: None,
         };
-        plan.choice("operation", &["cancel"], 0)?;
+        let names = OperationKind::ALL.map(OperationKind::as_str);
+        let operation = OperationKind::ALL[plan.choice("operation", &names, 2)?];
+        let idempotency_scope = plan.text("idempotencyScope")?;
         let requests = plan.whole(
             "requestsPerMinute",
             u64::from(DOCUMENTED_LIMIT.requests),
@@ -221,10 +227,19 @@ impl<'p, 'a> RunPlan<'p, 'a> {
                 problem: problems[options].clone(),
                 options,
                 field: j.text("field")?,
-                input: j.get("callId").1.cloned().unwrap_or(Loose::Null),
+                // `call` (schedule's object) or `callId`; `input` for either.
+                input: j
+                    .get("input")
+                    .1
+                    .or_else(|| j.get("call").1)
+                    .or_else(|| j.get("callId").1)
+                    .cloned()
+                    .unwrap_or(Loose::Null),
             });
         }
         Ok(Parts {
+            operation,
+            idempotency_scope,
             settings,
             credentials,
             options,
@@ -277,6 +292,7 @@ fn job_options(o: &Object<'_, '_, '_>) -> Result<JobOptions, CoreError> {
         max_total_wait_ms: o.whole("maxTotalWaitMs", d.max_total_wait_ms, 0, 86_400_000)?,
         timeout_ms: o.whole("timeoutMs", d.timeout_ms, 1, 3_600_000)?,
         fail_on_not_cancellable: o.choice("onNotCancellable", &["output", "error"], 0)? == 1,
+        fail_on_not_ended: o.choice("onNotEnded", &["output", "error"], 0)? == 1,
         dry_run: o.flag("dryRun", false)?,
     })
 }
@@ -352,7 +368,7 @@ mod tests {
                 "\"jobs[0]\" must be an object",
             ),
             (
-                r#"{"operation":"delete","credentials":[{"via":"rest"}]}"#,
+                r#"{"operation":"erase","credentials":[{"via":"rest"}]}"#,
                 "\"operation\"",
             ),
         ] {

@@ -1,51 +1,79 @@
 //! What a run reports: one output per item, in input order, in one shape whatever happened;
 //! and, when the run stops at a failure, the error to raise with a summary of what was done.
 
-use crate::request::{CancelRequest, Via};
-use serde::Serialize;
+use super::operation::Fields;
+use crate::request::{HttpRequest, Via};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
-/// One item's output. The same fields for every item; `error` and `description` only when
-/// the item failed, `request` only for a dry run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One item's output. The same fields for every item of an operation; `error` and
+/// `description` only when the item failed, `request` only for a dry run.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// The normalised call id; for an item whose input was not a valid id, the input as text
-    /// (`None` when it had none).
+    /// The call id: the normalised one asked for, or the one a create returned; for an item
+    /// whose input was not a valid id, the input as text (`None` when it had none).
     pub call_id: Option<String>,
-    /// One of the ten answer outcomes, an input error (`invalid_call_id`,
+    /// An answer's outcome, an input error (`invalid_call_id`, `invalid_input`,
     /// `invalid_credential`, `invalid_options`), `dry_run`, `not_sent` (the run stopped
     /// before its turn) or `interrupted` (sent, but the run stopped before the answer).
     pub outcome: &'static str,
-    /// True only when HuskyVoice said the call is cancelled.
-    pub cancelled: bool,
+    /// The operation got what it asked for (HuskyVoice said so): counted in the summary.
+    pub succeeded: bool,
+    /// The operation's own fields (`cancelled`, `scheduled`, `found`, ...), after `outcome`.
+    pub fields: Fields,
     pub call_status: Option<&'static str>,
     pub message: String,
     pub http_status: Option<u16>,
     pub via: Via,
     /// Requests made for this item.
     pub attempts: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request: Option<CancelRequest>,
+    pub request: Option<HttpRequest>,
+}
+
+impl Serialize for Item {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("callId", &self.call_id)?;
+        m.serialize_entry("outcome", self.outcome)?;
+        for (name, value) in &self.fields {
+            m.serialize_entry(name, value)?;
+        }
+        m.serialize_entry("callStatus", &self.call_status)?;
+        m.serialize_entry("message", &self.message)?;
+        m.serialize_entry("httpStatus", &self.http_status)?;
+        m.serialize_entry("via", &self.via)?;
+        m.serialize_entry("attempts", &self.attempts)?;
+        if let Some(error) = &self.error {
+            m.serialize_entry("error", error)?;
+        }
+        if let Some(description) = &self.description {
+            m.serialize_entry("description", description)?;
+        }
+        if let Some(request) = &self.request {
+            m.serialize_entry("request", request)?;
+        }
+        m.end()
+    }
 }
 
 impl Item {
     /// An item with no answer to read (invalid, dry run, stopped before or during its
-    /// request): not cancelled, no HTTP status, no call state.
+    /// request): not done, no HTTP status, no call state; `fields` with empty values.
     pub fn unanswered(
         call_id: Option<String>,
         outcome: &'static str,
         message: String,
         via: Via,
         attempts: u32,
+        fields: Fields,
     ) -> Item {
         Item {
             call_id,
             outcome,
-            cancelled: false,
+            succeeded: false,
+            fields,
             call_status: None,
             message,
             http_status: None,
@@ -84,7 +112,8 @@ pub struct Failure {
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub items: usize,
-    pub cancelled: usize,
+    /// Items whose operation got what it asked for (cancelled, scheduled, found, deleted).
+    pub succeeded: usize,
     pub failed: usize,
     pub not_sent: usize,
     /// Requests sent (answered or not).
@@ -121,18 +150,19 @@ pub fn item_name(index: usize) -> String {
     format!("item {}", index + 1)
 }
 
-/// What was done before a run stopped, for its error: the cancelled calls by id (up to 20),
-/// and how many items were not sent. Parts that are zero are left out.
-pub fn done_so_far(items: &[Item]) -> String {
+/// What was done before a run stopped, for its error: the calls the operation did (`done`:
+/// "cancelled", "scheduled", ...) by id (up to 20), and how many items were not sent. Parts
+/// that are zero are left out.
+pub fn done_so_far(items: &[Item], done: &str) -> String {
     let cancelled: Vec<&str> = items
         .iter()
-        .filter(|i| i.cancelled)
+        .filter(|i| i.succeeded)
         .filter_map(|i| i.call_id.as_deref())
         .collect();
     let not_sent = items.iter().filter(|i| i.outcome == "not_sent").count();
     let mut parts = Vec::new();
     if cancelled.is_empty() {
-        parts.push("No call was cancelled before the run stopped".to_string());
+        parts.push(format!("No call was {done} before the run stopped"));
     } else {
         let shown = crate::text::join(&cancelled[..cancelled.len().min(20)], ", ");
         let more = if cancelled.len() > 20 {
@@ -141,7 +171,7 @@ pub fn done_so_far(items: &[Item]) -> String {
             String::new()
         };
         parts.push(format!(
-            "Before the run stopped, {} {} cancelled: {shown}{more}",
+            "Before the run stopped, {} {} {done}: {shown}{more}",
             plural(cancelled.len(), "call"),
             if cancelled.len() == 1 { "was" } else { "were" }
         ));
@@ -164,7 +194,8 @@ mod tests {
         Item {
             call_id: Some(id.into()),
             outcome,
-            cancelled: outcome == "cancelled",
+            succeeded: outcome == "cancelled",
+            fields: Vec::new(),
             call_status: None,
             message: String::new(),
             http_status: None,
@@ -179,22 +210,25 @@ mod tests {
     #[test]
     fn summary_sentences_read_correctly() {
         assert_eq!(
-            done_so_far(&[item("a", "not_found")]),
+            done_so_far(&[item("a", "not_found")], "cancelled"),
             "No call was cancelled before the run stopped."
         );
         assert_eq!(
-            done_so_far(&[
-                item("a", "cancelled"),
-                item("b", "not_sent"),
-                item("c", "not_found")
-            ]),
+            done_so_far(
+                &[
+                    item("a", "cancelled"),
+                    item("b", "not_sent"),
+                    item("c", "not_found")
+                ],
+                "cancelled"
+            ),
             "Before the run stopped, 1 call was cancelled: a; 1 item was not sent."
         );
         let many: Vec<Item> = (0..22)
             .map(|i| item(&format!("c{i}"), "cancelled"))
             .collect();
-        assert!(done_so_far(&many).contains("22 calls were cancelled: c0, c1"));
-        assert!(done_so_far(&many).contains(" and 2 more."));
+        assert!(done_so_far(&many, "cancelled").contains("22 calls were cancelled: c0, c1"));
+        assert!(done_so_far(&many, "cancelled").contains(" and 2 more."));
         assert_eq!(item_name(0), "item 1");
     }
 }

@@ -18,12 +18,12 @@
 use super::job::{Answer, Credential, JobOptions, JobSpec};
 use super::operation::Operation;
 use super::pacer::{Allowance, Limit, PacerBook, PacerId};
+use super::reading::Reading;
 use super::report::{done_so_far, item_name, plural, Failure, Item, Report, Summary};
 use crate::error::{number_text, CoreError, ErrorCode};
-use crate::interpret::CancelResult;
 use crate::loose::Loose;
 use crate::outcome::Outcome;
-use crate::request::{CancelRequest, RequestBuilder, Via};
+use crate::request::{HttpRequest, RequestBuilder, Via};
 use crate::retry::{retry_delay_ms, RetryPolicy};
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -85,7 +85,7 @@ pub struct Send {
     /// Which of the run's credentials the request uses.
     pub credential: usize,
     pub via: Via,
-    pub request: CancelRequest,
+    pub request: HttpRequest,
     pub timeout_ms: u64,
 }
 
@@ -104,7 +104,7 @@ struct Job<T> {
     options: usize,
     attempts: u32,
     waited_ms: u64,
-    last: Option<CancelResult>,
+    last: Option<Reading>,
     state: State,
 }
 
@@ -113,7 +113,8 @@ struct Cred {
     spec: Credential,
     pacer: PacerId,
     secrets: Vec<String>,
-    /// The call whose answer said the quota is used up: nothing more goes out with it.
+    /// The item (in words) whose answer said the quota is used up: nothing more goes out
+    /// with this credential.
     quota: Option<String>,
 }
 
@@ -265,13 +266,20 @@ impl<O: Operation> Run<O> {
     fn add_job(&mut self, index: usize, spec: JobSpec<'_>, cred_errors: &[Option<CoreError>]) {
         let c = spec.credential;
         let via = self.creds[c].spec.via;
-        let checked = match (&cred_errors[c], &spec.problem) {
-            (Some(e), _) => Err(self.credential_error(c, e)),
-            (None, Some(problem)) => Err(("invalid_options", problem.clone())),
-            (None, None) => self.op.target(&spec.input).map_err(|e| {
+        let usable = self.op.usable_with(via);
+        let checked = match (&cred_errors[c], &spec.problem, usable) {
+            (Some(e), _, _) => Err(self.credential_error(c, e)),
+            (None, _, Err(why)) => Err(("invalid_credential", why)),
+            (None, Some(problem), _) => Err(("invalid_options", problem.clone())),
+            (None, None, Ok(())) => self.op.target(index, &spec.input).map_err(|(outcome, e)| {
                 (
-                    "invalid_call_id",
-                    missing_field_message(&spec.input, spec.field.as_deref()).unwrap_or(e.message),
+                    outcome,
+                    missing_field_message(
+                        &spec.input,
+                        spec.field.as_deref(),
+                        self.op.words().missing,
+                    )
+                    .unwrap_or(e),
                 )
             }),
         };
@@ -288,7 +296,9 @@ impl<O: Operation> Run<O> {
             Err((outcome, message)) => {
                 let description =
                     format!("Nothing was sent to HuskyVoice for {}.", item_name(index));
-                let item = Item::unanswered(shown_input(&spec.input), outcome, message, via, 0);
+                let fields = self.op.fields(None, None);
+                let item =
+                    Item::unanswered(shown_input(&spec.input), outcome, message, via, 0, fields);
                 job.state = State::Settled(Box::new(Item {
                     description: Some(description),
                     ..item.failing()
@@ -301,11 +311,12 @@ impl<O: Operation> Run<O> {
                     .op
                     .request(&target, &self.creds[c].spec, &mut self.builder, true)
                     .ok();
-                let id = self.op.call_id(&target).to_string();
-                let message = format!("Dry run: nothing was sent. \"request\" shows what would be sent for call {id}, secrets redacted; only the id's form was checked, not whether the call exists or is still queued.");
+                let id = self.op.call_id(&target).map(str::to_string);
+                let message = format!("Dry run: nothing was sent. \"request\" shows what would be sent for {}, secrets redacted; only the input's form was checked, not what HuskyVoice would answer.", self.op.subject(&target));
+                let fields = self.op.fields(Some(&target), None);
                 job.state = State::Settled(Box::new(Item {
                     request,
-                    ..Item::unanswered(Some(id), "dry_run", message, via, 0)
+                    ..Item::unanswered(id, "dry_run", message, via, 0, fields)
                 }));
                 job.target = Some(target);
                 self.newly_settled.push(index);
@@ -427,7 +438,10 @@ impl<O: Operation> Run<O> {
             Some(t) => self
                 .op
                 .request(t, &self.creds[c].spec, &mut self.builder, false),
-            None => Err(CoreError::new(ErrorCode::InvalidCallId, "no call id")),
+            None => Err(CoreError::new(
+                ErrorCode::InvalidOptions,
+                "no checked input",
+            )),
         };
         let request = match built {
             Ok(request) => request,
@@ -511,7 +525,7 @@ impl<O: Operation> Run<O> {
                 }
             }
             Outcome::QuotaExceeded => {
-                self.creds[c].quota = Some(reading.call_id.clone());
+                self.creds[c].quota = Some(self.op.subject(target));
                 self.settle(j, reading, None);
                 self.settle_quota_stopped(c);
             }
@@ -569,20 +583,30 @@ impl<O: Operation> Run<O> {
         }
     }
 
-    fn settle(&mut self, j: usize, reading: CancelResult, extra: Option<String>) {
+    fn settle(&mut self, j: usize, reading: Reading, extra: Option<String>) {
         let job = &self.jobs[j];
+        let target = job.target.as_ref();
         let opts = self.options[job.options];
         let via = self.creds[job.credential].spec.via;
         let fails = self.op.fails(reading.outcome, &opts);
+        let fields = self.op.fields(target, Some(&reading));
         let mut message = reading.message;
         if let Some(extra) = extra {
             message.push(' ');
             message.push_str(&extra);
         }
+        let call_id = reading
+            .call_id
+            .clone()
+            .or_else(|| target.and_then(|t| self.op.call_id(t)).map(str::to_string));
         let description = fails.then(|| {
+            let what = match (&call_id, target) {
+                (Some(id), _) => format!("Call ID {id}"),
+                (None, Some(t)) => crate::text::capitalise(&self.op.subject(t)),
+                (None, None) => "The item".to_string(),
+            };
             format!(
-                "Call ID {}; outcome {}; {}; {} via {}.",
-                reading.call_id,
+                "{what}; outcome {}; {}; {} via {}.",
                 reading.outcome.as_str(),
                 match reading.http_status {
                     Some(s) => format!("HTTP {s}"),
@@ -593,9 +617,10 @@ impl<O: Operation> Run<O> {
             )
         });
         let item = Item {
-            call_id: Some(reading.call_id),
+            call_id,
             outcome: reading.outcome.as_str(),
-            cancelled: reading.outcome == Outcome::Cancelled,
+            succeeded: self.op.succeeded(reading.outcome),
+            fields,
             call_status: reading.call_status,
             error: fails.then(|| message.clone()),
             message,
@@ -621,12 +646,14 @@ impl<O: Operation> Run<O> {
 
     fn settle_unsent(&mut self, j: usize, outcome: &'static str, message: String) {
         let job = &self.jobs[j];
+        let target = job.target.as_ref();
         let item = Item::unanswered(
-            job.target.as_ref().map(|t| self.op.call_id(t).to_string()),
+            target.and_then(|t| self.op.call_id(t)).map(str::to_string),
             outcome,
             message,
             self.creds[job.credential].spec.via,
             job.attempts,
+            self.op.fields(target, None),
         );
         self.finish(j, item.failing(), true);
     }
@@ -643,7 +670,7 @@ impl<O: Operation> Run<O> {
             }))
             .collect();
         for j in waiting {
-            let message = format!("Not sent: HuskyVoice answered that the request quota is used up (for call {call}), so no further request goes out with this credential in this run.");
+            let message = format!("Not sent: HuskyVoice answered that the request quota is used up (for {call}), so no further request goes out with this credential in this run.");
             self.settle_unsent(j, "quota_exceeded", message);
         }
     }
@@ -659,12 +686,12 @@ impl<O: Operation> Run<O> {
         }
     }
 
-    /// The items that got their outcome since the last call: (index, outcome, cancelled).
+    /// The items that got their outcome since the last call: (index, outcome, succeeded).
     pub fn take_settled(&mut self) -> Vec<(usize, &'static str, bool)> {
         let done: Vec<usize> = std::mem::take(&mut self.newly_settled);
         done.into_iter()
             .filter_map(|j| match &self.jobs[j].state {
-                State::Settled(item) => Some((j, item.outcome, item.cancelled)),
+                State::Settled(item) => Some((j, item.outcome, item.succeeded)),
                 _ => None,
             })
             .collect()
@@ -685,7 +712,7 @@ impl<O: Operation> Run<O> {
         };
         let summary = Summary {
             items: items.len(),
-            cancelled: items.iter().filter(|i| i.cancelled).count(),
+            succeeded: items.iter().filter(|i| i.succeeded).count(),
             failed: items.iter().filter(|i| i.failed()).count(),
             not_sent: items.iter().filter(|i| i.outcome == "not_sent").count(),
             requests: self.requests,
@@ -693,7 +720,7 @@ impl<O: Operation> Run<O> {
             retries: self.retries,
         };
         Report {
-            done: done_so_far(&items),
+            done: done_so_far(&items, self.op.words().done),
             aborted: self.aborted(),
             items,
             failure,
@@ -704,24 +731,30 @@ impl<O: Operation> Run<O> {
     fn item(&self, j: usize) -> Item {
         let job = &self.jobs[j];
         let via = self.creds[job.credential].spec.via;
-        let call_id = job.target.as_ref().map(|t| self.op.call_id(t).to_string());
+        let target = job.target.as_ref();
+        let call_id = target.and_then(|t| self.op.call_id(t)).map(str::to_string);
+        let words = self.op.words();
         let stopped = if self.aborted() {
             "the run was stopped"
         } else {
             "another item failed and stopped the run"
         };
         let unsent = |outcome: &'static str, message: String| {
-            Item::unanswered(call_id.clone(), outcome, message, via, job.attempts)
+            let fields = self.op.fields(target, None);
+            Item::unanswered(call_id.clone(), outcome, message, via, job.attempts, fields)
         };
         match &job.state {
             State::Settled(item) => (**item).clone(),
             State::Queued if job.attempts == 0 => unsent(
                 "not_sent",
-                format!("Not sent: {stopped} before this call's turn."),
+                format!("Not sent: {stopped} before this item's turn."),
             ),
             State::InFlight => unsent(
                 "interrupted",
-                format!("The cancel request was sent, but {stopped} before its answer arrived: the call may or may not be cancelled; check it in HuskyVoice."),
+                format!(
+                    "The {} request was sent, but {stopped} before its answer arrived: {}",
+                    words.verb, words.in_doubt
+                ),
             ),
             State::Queued | State::Backoff => match &job.last {
                 Some(last) => {
@@ -748,7 +781,7 @@ impl<O: Operation> Run<O> {
         let description = format!(
             "{} {}",
             item.description.as_deref().unwrap_or(""),
-            done_so_far(items)
+            done_so_far(items, self.op.words().done)
         );
         Some(Failure {
             item_index: index,
@@ -818,11 +851,11 @@ impl<O: Operation> Run<O> {
     }
 }
 
-/// A missing call id read from a known field says which field the item lacks.
-fn missing_field_message(input: &Loose<'_>, field: Option<&str>) -> Option<String> {
+/// A missing input read from a known field says which field the item lacks.
+fn missing_field_message(input: &Loose<'_>, field: Option<&str>, missing: &str) -> Option<String> {
     let field = field?;
     matches!(input, Loose::Null).then(|| {
-        format!("The item's \"{field}\" field is missing or null, so there is no call id to cancel. Check what the previous node outputs, or map Call ID to the field that holds the id.")
+        format!("The item's \"{field}\" field is missing or null, so {missing}. Check what the previous node outputs, or map the parameter to the field that holds it.")
     })
 }
 

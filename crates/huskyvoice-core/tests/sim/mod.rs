@@ -116,6 +116,7 @@ impl Owned {
                 status: *status,
                 retry_after: retry_after.as_deref(),
                 body,
+                replayed: false,
             },
             Owned::NoResponse(kind) => Answer::NoResponse {
                 kind: *kind,

@@ -6,8 +6,9 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::auth::{KeyCheck, SCOPE_CANCEL};
+use crate::auth::SCOPE_CANCEL;
 use crate::http::{self, Resp};
+use crate::routes::refused;
 use crate::state::CancelResult;
 
 #[derive(Serialize)]
@@ -19,13 +20,11 @@ struct CancelledBody<'a> {
 }
 
 pub fn rest(app: &App, parts: &Parts, raw_id: &str) -> Resp {
-    match app
+    let check = app
         .auth
-        .check(parts.headers.get(AUTHORIZATION), SCOPE_CANCEL)
-    {
-        KeyCheck::Allowed => {}
-        KeyCheck::Unauthorized => return http::unauthorized("Missing or invalid API key."),
-        KeyCheck::Forbidden => return http::forbidden(SCOPE_CANCEL),
+        .check(parts.headers.get(AUTHORIZATION), SCOPE_CANCEL);
+    if let Some(denied) = refused(check, SCOPE_CANCEL) {
+        return denied;
     }
     match http::percent_decode(raw_id) {
         Some(call_id) => outcome(app, &call_id),

@@ -68,14 +68,24 @@ pub fn check(app: &App, parts: &Parts) -> Option<Resp> {
 }
 
 /// A hook request counts against the token in its URL (decoded, as auth reads it); any
-/// other request against its Bearer value as presented, known key or not.
+/// other request against its Bearer value as presented, known key or not, or, without a
+/// Bearer value, against its `x-api-key` value (delete accepts the key there).
 fn credential(parts: &Parts) -> Option<(CredentialKind, Cow<'_, str>)> {
     if let Some(rest) = parts.uri.path().strip_prefix("/v1/hooks/") {
         let raw = rest.split('/').next().filter(|raw| !raw.is_empty())?;
         let token = http::percent_decode(raw).map_or(Cow::Borrowed(raw), Cow::Owned);
         return Some((CredentialKind::WebhookToken, token));
     }
-    let key = parts.headers.get(AUTHORIZATION).and_then(auth::bearer)?;
+    let key = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(auth::bearer)
+        .or_else(|| {
+            parts
+                .headers
+                .get(auth::X_API_KEY)
+                .and_then(auth::header_key)
+        })?;
     Some((CredentialKind::ApiKey, Cow::Borrowed(key)))
 }
 

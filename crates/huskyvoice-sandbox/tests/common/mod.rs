@@ -134,6 +134,52 @@ impl Sandbox {
         )
     }
 
+    /// `POST /v1/calls` with the demo key, an optional Idempotency-Key and a raw body.
+    pub fn create_raw(&self, idempotency_key: Option<&str>, body: &str) -> Option<Reply> {
+        let auth = format!("Bearer {KEY}");
+        let mut headers = vec![
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        if let Some(key) = idempotency_key {
+            headers.push(("Idempotency-Key", key));
+        }
+        self.send("POST", "/v1/calls", &headers, body)
+    }
+
+    /// `POST /v1/calls` that must get an answer.
+    pub fn create(&self, idempotency_key: Option<&str>, body: &Value) -> Reply {
+        self.create_raw(idempotency_key, &body.to_string())
+            .unwrap_or_else(|| panic!("POST /v1/calls: connection closed without a response"))
+    }
+
+    /// `DELETE /v1/calls/{id}` with these headers.
+    pub fn delete_with(&self, call_id: &str, headers: &[(&str, &str)]) -> Reply {
+        self.request("DELETE", &format!("/v1/calls/{call_id}"), headers, "")
+    }
+
+    /// `DELETE /v1/calls/{id}` as the contract's client sends it: the demo key in both
+    /// `Authorization: Bearer` and `x-api-key`.
+    pub fn delete(&self, call_id: &str) -> Reply {
+        let auth = format!("Bearer {KEY}");
+        self.delete_with(call_id, &[("Authorization", &auth), ("x-api-key", KEY)])
+    }
+
+    /// `GET /v1/calls/{id}` with the demo key.
+    pub fn get(&self, call_id: &str) -> Reply {
+        let auth = format!("Bearer {KEY}");
+        self.request(
+            "GET",
+            &format!("/v1/calls/{call_id}"),
+            &[("Authorization", &auth)],
+            "",
+        )
+    }
+
+    pub fn stats(&self) -> Value {
+        self.admin_get("/stats")
+    }
+
     pub fn admin_get(&self, path: &str) -> Value {
         let reply = self.request("GET", &format!("/__sandbox{path}"), &[], "");
         assert_eq!(reply.status, 200, "GET /__sandbox{path}: {}", reply.body);

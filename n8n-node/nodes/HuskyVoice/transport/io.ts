@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import type { DriverIo } from '../../../core/driver';
-import type { CredentialTransport } from '../actions/call/cancel/types';
+import type { CredentialTransport } from '../actions/call/shared/types';
 import { sendRequest } from './request';
 
 /** The driver loop's I/O inside n8n: its HTTP helpers, its sleep, its cancel signal. */

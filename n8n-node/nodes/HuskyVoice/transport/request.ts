@@ -17,13 +17,13 @@ function bodyText(body: unknown): string {
 	return JSON.stringify(body);
 }
 
-/** The one header the core reads. */
-function retryAfterOf(headers: unknown): string | null {
+/** A response header (lower-case `name`) as text, whatever case the server used. */
+function headerOf(headers: unknown, name: string): string | null {
 	if (!headers || typeof headers !== 'object') return null;
 	const h = headers as Record<string, unknown>;
-	let value = h['retry-after'];
+	let value = h[name];
 	if (value === undefined) {
-		const key = Object.keys(h).find((k) => k.toLowerCase() === 'retry-after');
+		const key = Object.keys(h).find((k) => k.toLowerCase() === name);
 		value = key === undefined ? undefined : h[key];
 	}
 	if (Array.isArray(value)) value = value[0];
@@ -117,5 +117,11 @@ export function answerOf(statusCode: unknown, headers: unknown, body: unknown): 
 	if (typeof statusCode !== 'number') {
 		return { statusCode: null, transportError: 'connection', errorCode: null };
 	}
-	return { statusCode, retryAfter: retryAfterOf(headers), body: bodyText(body) };
+	// The two headers the core reads: the 429's wait, and a create answered from its key.
+	return {
+		statusCode,
+		retryAfter: headerOf(headers, 'retry-after'),
+		body: bodyText(body),
+		replayed: headerOf(headers, 'idempotent-replayed')?.trim().toLowerCase() === 'true',
+	};
 }

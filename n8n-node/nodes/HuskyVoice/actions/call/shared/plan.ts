@@ -1,17 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import type {
+	OperationName,
 	RunCredential,
 	RunJob,
 	RunJobOptions,
 	Via,
 } from '../../../../../core/huskyvoice_core';
 import { readCredential } from './credentials';
-import { DEFAULT_CALL_ID, includesInputFields, jobOptions, parameterReader, runOptions } from './params';
+import { includesInputFields, jobOptions, parameterReader, runOptions } from './params';
 import type { CredentialTransport, PlannedRun } from './types';
 
+/** What one operation puts in its jobs: the call id or the call to create, as the item gives it. */
+export type JobInput = Pick<RunJob, 'callId' | 'call' | 'field'>;
+
 /**
- * The run the core will decide: one job per item (its call id as given, its credential and
+ * The run the core will decide: one job per item (its input as given, its credential and
  * options), the credentials once each, and the run-wide settings from the first item. Nothing
  * is validated here: the core names every bad value.
  */
@@ -19,9 +23,11 @@ export async function planRun(
 	ctx: IExecuteFunctions,
 	node: INode,
 	items: INodeExecutionData[],
+	operation: OperationName,
+	jobInput: (itemIndex: number) => JobInput,
+	idempotencyScope?: string,
 ): Promise<PlannedRun> {
 	const authentication = parameterReader(ctx, node, items, 'authentication', 'apiKey');
-	const callId = parameterReader(ctx, node, items, 'callId', DEFAULT_CALL_ID);
 	const optionsParam = parameterReader(ctx, node, items, 'options', {});
 
 	const credentials: RunCredential[] = [];
@@ -49,16 +55,13 @@ export async function planRun(
 			options.push(jobOptions(raw));
 			lastRaw = raw;
 		}
-		jobs[i] = {
-			callId: callId.read(i),
-			credential,
-			options: options.length - 1,
-			...(callId.field === undefined ? {} : { field: callId.field }),
-		};
+		jobs[i] = { ...jobInput(i), credential, options: options.length - 1 };
 	}
 	const first = runOptions(firstRaw);
 	return {
 		plan: {
+			operation,
+			...(idempotencyScope === undefined ? {} : { idempotencyScope }),
 			...first,
 			stopOnFailure: !ctx.continueOnFail(),
 			seed: Math.floor(Math.random() * 4_294_967_296),

@@ -4,13 +4,6 @@ import type { RunJobOptions } from '../../../../../core/huskyvoice_core';
 
 export const DEFAULT_CALL_ID = '={{ $json.call_id }}';
 
-/** Call ID as an AI agent's tool: the model is asked for it. */
-export const TOOL_CALL_ID =
-	"={{ $fromAI('callId', 'The HuskyVoice call id to cancel, such as call_abc_123 (letters, digits, _ and - only)', 'string') }}";
-
-export const TOOL_DESCRIPTION =
-	'Cancels one HuskyVoice AI voice call that is still queued, so that it is never dialled. Give it the call id (such as call_abc_123). Only a queued call can be cancelled: if the call is already ringing, in progress or finished, the tool answers that it can no longer be cancelled (outcome not_cancellable) and the call goes on. The answer says what happened: outcome cancelled means HuskyVoice confirmed it.';
-
 // ---------------------------------------------------------------------------------------------
 // Parameters. Every parameter is read per item, but a value that cannot differ between items
 // (no expression in it) is read once, and the default `={{ $json.call_id }}` (or any
@@ -67,6 +60,7 @@ export function jobOptions(raw: unknown): RunJobOptions {
 		maxTotalWaitMs: ms(o.maxTotalWaitSeconds),
 		timeoutMs: ms(o.timeoutSeconds),
 		onNotCancellable: o.onNotCancellable,
+		onNotEnded: o.onNotEnded,
 		dryRun: o.dryRun === 'true' ? true : o.dryRun,
 	};
 	return options as RunJobOptions;

@@ -1,0 +1,177 @@
+//! Get: `GET /v1/calls/{id}` with the API key (the inbound webhook has no action to read a
+//! call). `found` carries the call's state and fields as HuskyVoice gave them.
+
+use super::call_id_target;
+use super::send::{self, Rest};
+use crate::call_state::normalise_state;
+use crate::engine::job::{Answer, Credential, JobOptions};
+use crate::engine::operation::{Fields, Invalid, Operation, OperationKind, Words};
+use crate::engine::reading::{self, data_object, text_field, Reading, Subject};
+use crate::interpret::http;
+use crate::loose::Loose;
+use crate::outcome::Outcome;
+use crate::request::{HttpRequest, RequestBuilder, Via};
+use crate::response_body::read_body;
+use crate::CoreError;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GetCall;
+
+static WORDS: Words = Words {
+    verb: "get",
+    done: "read",
+    in_doubt: "nothing was changed; run again to read the call.",
+    invalid: "invalid_call_id",
+    missing: "there is no call id to look up",
+};
+
+impl Operation for GetCall {
+    type Target = String;
+
+    fn kind(&self) -> OperationKind {
+        OperationKind::Get
+    }
+
+    fn words(&self) -> &'static Words {
+        &WORDS
+    }
+
+    fn target(&self, _index: usize, input: &Loose<'_>) -> Result<String, Invalid> {
+        call_id_target(input)
+    }
+
+    fn usable_with(&self, via: Via) -> Result<(), String> {
+        match via {
+            Via::Rest => Ok(()),
+            Via::Webhook => Err("Get needs the API key: HuskyVoice's inbound webhook has no action that reads a call. Choose Authentication: API Key (a key with the calls:read scope).".into()),
+        }
+    }
+
+    fn call_id<'t>(&self, target: &'t String) -> Option<&'t str> {
+        Some(target)
+    }
+
+    fn subject(&self, target: &String) -> String {
+        format!("call {target}")
+    }
+
+    fn request(
+        &self,
+        target: &String,
+        credential: &Credential,
+        builder: &mut RequestBuilder,
+        redact: bool,
+    ) -> Result<HttpRequest, CoreError> {
+        send::rest(
+            Rest {
+                method: "GET",
+                call_id: Some(target),
+                body: None,
+                headers: Vec::new(),
+                x_api_key: false,
+            },
+            credential,
+            builder,
+            redact,
+        )
+    }
+
+    fn read(
+        &self,
+        target: &String,
+        credential: &Credential,
+        answer: &Answer<'_>,
+        now_ms: u64,
+        secrets: &[String],
+    ) -> Reading {
+        let what = self.subject(target);
+        let s = Subject {
+            via: credential.via,
+            what: &what,
+            verb: "read",
+            scope: "calls:read",
+        };
+        let id = Some(target.clone());
+        let reading = match *answer {
+            Answer::NoResponse { .. } => {
+                let (outcome, message) = reading::no_response(&s, answer)
+                    .unwrap_or((Outcome::ServerError, String::new()));
+                Reading::new(outcome, id, message)
+            }
+            Answer::Response {
+                status,
+                retry_after,
+                body,
+                ..
+            } => {
+                let facts = read_body(body);
+                if (200..=299).contains(&status) {
+                    found(target, status, body)
+                } else if status == 404 {
+                    Reading::new(Outcome::NotFound, id, format!("Call {target} was not found {}. Check the call id and that the call belongs to the account of this API key (a deleted call is not found either).", http(status, &facts)))
+                } else if let Some((outcome, message)) =
+                    reading::shared(&s, status, &facts, retry_after, now_ms)
+                {
+                    Reading::new(outcome, id, message)
+                } else {
+                    let (outcome, message) = reading::unexpected(&s, status, &facts);
+                    Reading::new(outcome, id, message)
+                }
+            }
+        };
+        reading.finish(answer, now_ms, secrets)
+    }
+
+    /// A call that is not there is an answer, not a failure: the output says `found: false`.
+    fn fails(&self, outcome: Outcome, _options: &JobOptions) -> bool {
+        !matches!(outcome, Outcome::Found | Outcome::NotFound)
+    }
+
+    fn succeeded(&self, outcome: Outcome) -> bool {
+        outcome == Outcome::Found
+    }
+
+    fn fields(&self, _target: Option<&String>, reading: Option<&Reading>) -> Fields {
+        let found = reading.is_some_and(|r| r.outcome == Outcome::Found);
+        let call = reading
+            .filter(|_| found)
+            .and_then(|r| r.data.clone())
+            .unwrap_or(Loose::Null);
+        vec![("found", Loose::Bool(found)), ("call", call)]
+    }
+}
+
+fn found(call_id: &str, status: u16, body: &str) -> Reading {
+    let id = Some(call_id.to_string());
+    let Some(data) = data_object(body) else {
+        return Reading::new(Outcome::InvalidResponse, id, format!("HuskyVoice answered HTTP {status} for call {call_id} without the call's data; its state is unknown."));
+    };
+    if let Some(other) = text_field(&data, "call_id").filter(|c| *c != call_id) {
+        let other: String = other.chars().take(64).collect();
+        return Reading::new(
+            Outcome::InvalidResponse,
+            id,
+            format!("HuskyVoice answered HTTP {status} about call {other} instead of {call_id}."),
+        );
+    }
+    let Some(raw) = text_field(&data, "status") else {
+        return Reading::new(
+            Outcome::InvalidResponse,
+            id,
+            format!("HuskyVoice answered HTTP {status} for call {call_id} without its status."),
+        );
+    };
+    let state = normalise_state(raw);
+    let message = match state {
+        Some(st) => format!("Call {call_id} is {st}."),
+        None => format!(
+            "Call {call_id} has the status \"{}\", which HuskyVoice does not document.",
+            raw.chars().take(40).collect::<String>()
+        ),
+    };
+    Reading {
+        call_status: state,
+        data: Some(data),
+        ..Reading::new(Outcome::Found, id, message)
+    }
+}
