@@ -10,7 +10,7 @@ use crate::loose::Loose;
 use crate::outcome::Outcome;
 use crate::redact::redact_secrets;
 use crate::request::Via;
-use crate::response_body::BodyFacts;
+use crate::response_body::{read_body, BodyFacts};
 use crate::transport_failure::explain;
 
 /// One answer, read by its operation.
@@ -73,6 +73,42 @@ pub struct Subject<'a> {
     pub verb: &'static str,
     /// The API key scope the request needs.
     pub scope: &'static str,
+}
+
+/// One answer read the way every operation reads it: `own` gives the operation's own rows
+/// (its 2xx, its 404, ...) from the status, the body's facts, the body and whether it was a
+/// replay; the rows every operation shares (no answer, 401, 402, 403, 429, 5xx) and
+/// `invalid_response` for anything else are read here; then [`Reading::finish`].
+pub fn read_answer(
+    s: &Subject<'_>,
+    call_id: Option<&str>,
+    answer: &Answer<'_>,
+    now_ms: u64,
+    secrets: &[String],
+    own: impl FnOnce(u16, &BodyFacts<'_>, &str, bool) -> Option<Reading>,
+) -> Reading {
+    let id = || call_id.map(str::to_string);
+    let reading = match *answer {
+        Answer::NoResponse { .. } => {
+            let (outcome, message) =
+                no_response(s, answer).unwrap_or((Outcome::ServerError, String::new()));
+            Reading::new(outcome, id(), message)
+        }
+        Answer::Response {
+            status,
+            retry_after,
+            body,
+            replayed,
+        } => {
+            let facts = read_body(body);
+            own(status, &facts, body, replayed).unwrap_or_else(|| {
+                let (outcome, message) = shared(s, status, &facts, retry_after, now_ms)
+                    .unwrap_or_else(|| unexpected(s, status, &facts));
+                Reading::new(outcome, id(), message)
+            })
+        }
+    };
+    reading.finish(answer, now_ms, secrets)
 }
 
 /// No HTTP answer: retried as a server error.

@@ -12,7 +12,7 @@ use crate::interpret::http;
 use crate::loose::Loose;
 use crate::outcome::Outcome;
 use crate::request::{HttpRequest, RequestBuilder, Via};
-use crate::response_body::read_body;
+use crate::response_body::BodyFacts;
 use crate::CoreError;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -96,54 +96,14 @@ impl Operation for DeleteCall {
             verb: "delete",
             scope: "calls:delete",
         };
-        let id = Some(target.clone());
-        let reading = match *answer {
-            Answer::NoResponse { .. } => {
-                let (outcome, message) = reading::no_response(&s, answer)
-                    .unwrap_or((Outcome::ServerError, String::new()));
-                Reading::new(outcome, id, message)
-            }
-            Answer::Response {
-                status,
-                retry_after,
-                body,
-                ..
-            } => {
-                let facts = read_body(body);
-                let state = facts
-                    .state
-                    .or_else(|| facts.message.as_deref().and_then(state_named_in));
-                let code = facts.code.as_deref().unwrap_or("").to_ascii_uppercase();
-                if (200..=299).contains(&status) {
-                    deleted(target, credential.via, status, body)
-                } else if status == 404 {
-                    Reading::new(Outcome::NotFound, id, format!("There is no ended call {target} to delete {}: the id is wrong, the call belongs to another account, or its data was already deleted.", http(status, &facts)))
-                } else if matches!(status, 400 | 409 | 422)
-                    && (code.contains("NOT_ENDED")
-                        || state.is_some_and(|st| {
-                            is_pre_dial(st)
-                                || matches!(
-                                    st,
-                                    "initiated" | "ringing" | "answered" | "in_progress"
-                                )
-                        }))
-                {
-                    let now = state.map_or(String::new(), |st| format!(": it is {st}"));
-                    Reading {
-                        call_status: state,
-                        ..Reading::new(Outcome::NotEnded, id, format!("Call {target} has not ended{now}, so its data was not deleted {}. Only ended calls (completed, failed, cancelled, disallowed) can be deleted: cancel it first or wait until it ends.", http(status, &facts)))
-                    }
-                } else if let Some((outcome, message)) =
-                    reading::shared(&s, status, &facts, retry_after, now_ms)
-                {
-                    Reading::new(outcome, id, message)
-                } else {
-                    let (outcome, message) = reading::unexpected(&s, status, &facts);
-                    Reading::new(outcome, id, message)
-                }
-            }
-        };
-        reading.finish(answer, now_ms, secrets)
+        reading::read_answer(
+            &s,
+            Some(target),
+            answer,
+            now_ms,
+            secrets,
+            |status, facts, body, _| own_rows(target, credential.via, status, facts, body),
+        )
     }
 
     fn fails(&self, outcome: Outcome, options: &JobOptions) -> bool {
@@ -161,6 +121,38 @@ impl Operation for DeleteCall {
     fn fields(&self, _target: Option<&String>, reading: Option<&Reading>) -> Fields {
         let deleted = reading.is_some_and(|r| r.outcome == Outcome::Deleted);
         vec![("deleted", Loose::Bool(deleted))]
+    }
+}
+
+/// Delete's own rows: a 2xx, a 404 (nothing to delete, also a repeat), and a refusal that says
+/// the call has not ended (by its code, or by the state it names).
+fn own_rows(
+    target: &str,
+    via: Via,
+    status: u16,
+    facts: &BodyFacts<'_>,
+    body: &str,
+) -> Option<Reading> {
+    let id = Some(target.to_string());
+    let state = facts
+        .state
+        .or_else(|| facts.message.as_deref().and_then(state_named_in));
+    let code = facts.code.as_deref().unwrap_or("").to_ascii_uppercase();
+    let not_ended = code.contains("NOT_ENDED")
+        || state.is_some_and(|st| {
+            is_pre_dial(st) || matches!(st, "initiated" | "ringing" | "answered" | "in_progress")
+        });
+    match status {
+        200..=299 => Some(deleted(target, via, status, body)),
+        404 => Some(Reading::new(Outcome::NotFound, id, format!("There is no ended call {target} to delete {}: the id is wrong, the call belongs to another account, or its data was already deleted.", http(status, facts)))),
+        400 | 409 | 422 if not_ended => {
+            let now = state.map_or(String::new(), |st| format!(": it is {st}"));
+            Some(Reading {
+                call_status: state,
+                ..Reading::new(Outcome::NotEnded, id, format!("Call {target} has not ended{now}, so its data was not deleted {}. Only ended calls (completed, failed, cancelled, disallowed) can be deleted: cancel it first or wait until it ends.", http(status, facts)))
+            })
+        }
+        _ => None,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::interpret::http;
 use crate::loose::Loose;
 use crate::outcome::Outcome;
 use crate::request::{HttpRequest, RequestBuilder, Via};
-use crate::response_body::read_body;
+use crate::response_body::BodyFacts;
 use crate::CoreError;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -91,35 +91,14 @@ impl Operation for GetCall {
             verb: "read",
             scope: "calls:read",
         };
-        let id = Some(target.clone());
-        let reading = match *answer {
-            Answer::NoResponse { .. } => {
-                let (outcome, message) = reading::no_response(&s, answer)
-                    .unwrap_or((Outcome::ServerError, String::new()));
-                Reading::new(outcome, id, message)
-            }
-            Answer::Response {
-                status,
-                retry_after,
-                body,
-                ..
-            } => {
-                let facts = read_body(body);
-                if (200..=299).contains(&status) {
-                    found(target, status, body)
-                } else if status == 404 {
-                    Reading::new(Outcome::NotFound, id, format!("Call {target} was not found {}. Check the call id and that the call belongs to the account of this API key (a deleted call is not found either).", http(status, &facts)))
-                } else if let Some((outcome, message)) =
-                    reading::shared(&s, status, &facts, retry_after, now_ms)
-                {
-                    Reading::new(outcome, id, message)
-                } else {
-                    let (outcome, message) = reading::unexpected(&s, status, &facts);
-                    Reading::new(outcome, id, message)
-                }
-            }
-        };
-        reading.finish(answer, now_ms, secrets)
+        reading::read_answer(
+            &s,
+            Some(target),
+            answer,
+            now_ms,
+            secrets,
+            |status, facts, body, _| own_rows(target, status, facts, body),
+        )
     }
 
     /// A call that is not there is an answer, not a failure: the output says `found: false`.
@@ -173,5 +152,14 @@ fn found(call_id: &str, status: u16, body: &str) -> Reading {
         call_status: state,
         data: Some(data),
         ..Reading::new(Outcome::Found, id, message)
+    }
+}
+
+/// Get's own rows: a 2xx carries the call, a 404 is an answer (there is no such call).
+fn own_rows(target: &str, status: u16, facts: &BodyFacts<'_>, body: &str) -> Option<Reading> {
+    match status {
+        200..=299 => Some(found(target, status, body)),
+        404 => Some(Reading::new(Outcome::NotFound, Some(target.to_string()), format!("Call {target} was not found {}. Check the call id and that the call belongs to the account of this API key (a deleted call is not found either).", http(status, facts)))),
+        _ => None,
     }
 }

@@ -17,7 +17,7 @@ use crate::loose::Loose;
 use crate::new_call::{read_new_call, NewCall};
 use crate::outcome::Outcome;
 use crate::request::{HttpRequest, RequestBuilder};
-use crate::response_body::read_body;
+use crate::response_body::BodyFacts;
 use crate::CoreError;
 
 /// `scope` names where the run's items come from; with the item index it derives the key of
@@ -120,40 +120,21 @@ impl Operation for ScheduleCall {
             verb: "schedule",
             scope: "calls:create",
         };
-        let reading = match *answer {
-            Answer::NoResponse { .. } => {
-                let (outcome, message) = reading::no_response(&s, answer)
-                    .unwrap_or((Outcome::ServerError, String::new()));
-                Reading::new(outcome, None, format!("{message} The retry sends the same Idempotency-Key ({}), so it cannot make a second call.", t.key))
-            }
-            Answer::Response {
-                status,
-                retry_after,
-                body,
-                replayed,
-            } => {
-                let facts = read_body(body);
-                if (200..=299).contains(&status) {
-                    created(t, &what, status, body, replayed)
-                } else if let Some((outcome, message)) =
-                    reading::shared(&s, status, &facts, retry_after, now_ms)
-                {
-                    Reading::new(outcome, None, message)
-                } else if matches!(status, 400 | 404 | 409 | 422) {
-                    let code = facts.code.as_deref().unwrap_or("");
-                    let message = if code.eq_ignore_ascii_case("IDEMPOTENCY_KEY_REUSED") {
-                        format!("HuskyVoice did not schedule {what}: Idempotency-Key {} was already used for a different call {}. Give each call its own idempotency_key, or leave it empty so one is derived per item.", t.key, http(status, &facts))
-                    } else {
-                        format!("HuskyVoice refused to schedule {what} {}. Fix the item's fields; no call was created.", http(status, &facts))
-                    };
-                    Reading::new(Outcome::Rejected, None, message)
-                } else {
-                    let (outcome, message) = reading::unexpected(&s, status, &facts);
-                    Reading::new(outcome, None, message)
-                }
-            }
-        };
-        reading.finish(answer, now_ms, secrets)
+        let mut reading = reading::read_answer(
+            &s,
+            None,
+            answer,
+            now_ms,
+            secrets,
+            |status, facts, body, replayed| own_rows(t, &what, status, facts, body, replayed),
+        );
+        if let Answer::NoResponse { .. } = answer {
+            reading.message.push_str(&format!(
+                " The retry sends the same Idempotency-Key ({}), so it cannot make a second call.",
+                t.key
+            ));
+        }
+        reading
     }
 
     /// Every attempt sends the item's one key, so a repeat is always safe.
@@ -225,4 +206,33 @@ fn created(t: &ScheduleTarget, what: &str, status: u16, body: &str, replayed: bo
             ),
         )
     }
+}
+
+/// Schedule's own rows: a 2xx made (or replayed) the call; a 4xx refused it, naming a reused
+/// Idempotency-Key when that is why.
+fn own_rows(
+    t: &ScheduleTarget,
+    what: &str,
+    status: u16,
+    facts: &BodyFacts<'_>,
+    body: &str,
+    replayed: bool,
+) -> Option<Reading> {
+    let message = match status {
+        200..=299 => return Some(created(t, what, status, body, replayed)),
+        400 | 404 | 409 | 422
+            if facts
+                .code
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case("IDEMPOTENCY_KEY_REUSED")) =>
+        {
+            format!("HuskyVoice did not schedule {what}: Idempotency-Key {} was already used for a different call {}. Give each call its own idempotency_key, or leave it empty so one is derived per item.", t.key, http(status, facts))
+        }
+        400 | 404 | 409 | 422 => format!(
+            "HuskyVoice refused to schedule {what} {}. Fix the item's fields; no call was created.",
+            http(status, facts)
+        ),
+        _ => return None,
+    };
+    Some(Reading::new(Outcome::Rejected, None, message))
 }
