@@ -465,7 +465,7 @@ mod direct {
             .find(|(k, _)| *k == "Authorization")
             .unwrap();
         assert_eq!(auth.1, "Bearer sk_test_…(redacted)");
-        assert!(item.message.contains("only the input's form was checked"));
+        assert!(item.message.contains("only the id's form was checked"));
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub struct Words {
     pub invalid: &'static str,
     /// How an item lacking its input field is described: "there is no call id to cancel".
     pub missing: &'static str,
+    /// What a dry run checked and what it cannot know: "only the id's form was checked, not
+    /// whether the call exists or is still queued".
+    pub dry_run_checked: &'static str,
 }
 
 /// An input that cannot be sent: its outcome (`invalid_call_id`, `invalid_input`) and why.

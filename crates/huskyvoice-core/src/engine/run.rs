@@ -312,7 +312,7 @@ impl<O: Operation> Run<O> {
                     .request(&target, &self.creds[c].spec, &mut self.builder, true)
                     .ok();
                 let id = self.op.call_id(&target).map(str::to_string);
-                let message = format!("Dry run: nothing was sent. \"request\" shows what would be sent for {}, secrets redacted; only the input's form was checked, not what HuskyVoice would answer.", self.op.subject(&target));
+                let message = format!("Dry run: nothing was sent. \"request\" shows what would be sent for {}, secrets redacted; {}.", self.op.subject(&target), self.op.words().dry_run_checked);
                 let fields = self.op.fields(Some(&target), None);
                 job.state = State::Settled(Box::new(Item {
                     request,

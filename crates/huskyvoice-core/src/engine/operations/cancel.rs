@@ -20,6 +20,8 @@ static WORDS: Words = Words {
     in_doubt: "the call may or may not be cancelled; check it in HuskyVoice.",
     invalid: "invalid_call_id",
     missing: "there is no call id to cancel",
+    dry_run_checked:
+        "only the id's form was checked, not whether the call exists or is still queued",
 };
 
 impl CancelCall {

@@ -24,6 +24,7 @@ static WORDS: Words = Words {
     in_doubt: "the call's data may or may not be deleted; run the delete again (a repeat answers not_found once it is gone).",
     invalid: "invalid_call_id",
     missing: "there is no call id to delete",
+    dry_run_checked: "only the id's form was checked, not whether the call exists or has ended",
 };
 
 impl Operation for DeleteCall {

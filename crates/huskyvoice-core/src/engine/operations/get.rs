@@ -23,6 +23,7 @@ static WORDS: Words = Words {
     in_doubt: "nothing was changed; run again to read the call.",
     invalid: "invalid_call_id",
     missing: "there is no call id to look up",
+    dry_run_checked: "only the id's form was checked, not whether the call exists",
 };
 
 impl Operation for GetCall {

@@ -40,6 +40,7 @@ static WORDS: Words = Words {
     in_doubt: "the call may or may not have been created. Run the same items again: they send the same Idempotency-Key, so HuskyVoice answers with the call it made instead of making a second one.",
     invalid: "invalid_input",
     missing: "there is no call to schedule",
+    dry_run_checked: "only the fields' form was checked, not what HuskyVoice would answer",
 };
 
 impl Operation for ScheduleCall {
