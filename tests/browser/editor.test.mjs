@@ -7,12 +7,34 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEditor, signIn } from './session.mjs';
-import { DEMO_API_KEY } from '../helpers/sandbox.mjs';
+import { DEMO_API_KEY, DEMO_WEBHOOK_TOKEN } from '../helpers/sandbox.mjs';
 import { importCredentials, importWorkflow } from '../e2e/lib/n8n.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const log = (m) => process.stderr.write(`[browser] ${m}\n`);
 let session, server, browser;
+
+/** A HuskyVoice node set to Get with the inbound-webhook credential, as a user might leave it. */
+const GET_BY_WEBHOOK = {
+  id: 'hvGetByWebhook01',
+  name: 'Get with the webhook credential',
+  active: false,
+  settings: { executionOrder: 'v1' },
+  pinData: {},
+  nodes: [
+    { id: 'b0e1a5f0-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+    {
+      id: 'b0e1a5f0-0000-4000-8000-000000000002',
+      name: 'Get Call',
+      type: 'n8n-nodes-huskyvoice.huskyVoice',
+      typeVersion: 1,
+      position: [260, 0],
+      parameters: { authentication: 'webhook', resource: 'call', operation: 'get', callId: 'call_abc_123', options: {} },
+      credentials: { huskyVoiceWebhookApi: { id: 'hvExampleHook', name: 'HuskyVoice inbound webhook' } },
+    },
+  ],
+  connections: { Start: { main: [[{ node: 'Get Call', type: 'main', index: 0 }]] } },
+};
 
 before(async () => {
   session = await startEditor({
@@ -20,8 +42,9 @@ before(async () => {
     prepare: async (inst, sandbox) => {
       await importCredentials(inst, [
         { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
+        { id: 'hvExampleHook', name: 'HuskyVoice inbound webhook', type: 'huskyVoiceWebhookApi', data: { webhook: `${sandbox.url}/v1/hooks/${DEMO_WEBHOOK_TOKEN}`, baseUrl: '' } },
       ]);
-      await importWorkflow(inst, JSON.parse(readFileSync(path.join(root, 'examples/01-cancel-queued-calls.json'), 'utf8')));
+      await importWorkflow(inst, [JSON.parse(readFileSync(path.join(root, 'examples/01-cancel-queued-calls.json'), 'utf8')), GET_BY_WEBHOOK]);
     },
   });
   ({ server, browser } = session);
@@ -83,4 +106,28 @@ test('the Operation list shows Schedule, Get, Cancel and Delete (docs/n8n-operat
   await page.screenshot({ path: shot });
   assert.ok(existsSync(shot));
   log(`screenshot saved to ${path.relative(root, shot)}`);
+});
+
+test('Get with the inbound webhook credential: the panel says it needs the API key', { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await signIn(page, server);
+  await page.goto(`${server.url}/workflow/${GET_BY_WEBHOOK.id}`);
+  const node = page.locator('[data-test-id="canvas-node"][data-node-name="Get Call"]');
+  await node.waitFor({ timeout: 60_000 });
+  await node.dblclick();
+  const panel = page.locator('[data-test-id="ndv"]');
+  await panel.waitFor({ timeout: 30_000 });
+  const notice = /Get reads a call through the REST API, so it needs the API key credential/;
+  // n8n 2.41 switches Authentication through the Credential selector: with the webhook
+  // credential picked, the notice stands above the Call ID.
+  await panel.getByText(notice).first().waitFor({ timeout: 30_000 });
+  const text = await panel.innerText();
+  const credential = panel.locator('[data-test-id="node-credentials-select"]').first();
+  const credentialText = `${await credential.innerText()} ${await credential.locator('input').first().inputValue().catch(() => '')}`;
+  assert.match(credentialText, /HuskyVoice inbound webhook/, 'the webhook credential is the selected one');
+  assert.match(text, /Choose a HuskyVoice API credential/);
+  assert.ok(!text.includes(DEMO_WEBHOOK_TOKEN), 'the webhook token must not be shown in the editor');
+  const shot = path.join(root, 'docs', 'n8n-get-webhook-notice.png');
+  await page.screenshot({ path: shot });
+  log(`Get + Inbound Webhook: the panel shows "${text.match(notice)[0]} …"; screenshot ${path.relative(root, shot)}`);
 });

@@ -10,7 +10,7 @@ export const description: INodeProperties[] = [
 	toolDescriptionParameter('get', TOOL_DESCRIPTION),
 	{
 		displayName:
-			'Get reads a call through the REST API, so it needs the API key credential (a key with the calls:read scope): the inbound webhook has no action that reads a call. Set Authentication to API Key.',
+			'Get reads a call through the REST API, so it needs the API key credential (a key with the calls:read scope): the inbound webhook has no action that reads a call. Choose a HuskyVoice API credential above (Authentication: API Key).',
 		name: 'getNeedsApiKey',
 		type: 'notice',
 		default: '',
