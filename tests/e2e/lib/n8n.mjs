@@ -649,6 +649,27 @@ async function login(server, owner) {
 }
 
 /** Node types a started server lists (`/types/nodes.json`): array of descriptions. */
+/**
+ * Waits until n8n serves the production webhook `webhookPath` for `method`. A published
+ * workflow's webhooks are stored only when the server activates it, after /healthz and the REST
+ * API already answer; a call in that gap gets 404 "not registered". A GET that names `method`
+ * ("… Did you mean to make a POST request?") shows the webhook is stored, without running the
+ * workflow. Resolves with the ms waited.
+ */
+export async function waitForWebhook(baseUrl, webhookPath, { method = 'POST', timeoutMs = 60_000 } = {}) {
+  const url = `${baseUrl.replace(/\/$/, '')}/webhook/${webhookPath}`;
+  const t0 = Date.now();
+  let said = '';
+  for (;;) {
+    said = await fetch(url).then((r) => r.text(), (e) => e.message);
+    if (said.includes(`make a ${method} request`)) return Date.now() - t0;
+    if (Date.now() - t0 > timeoutMs) {
+      throw new Error(`n8n did not register the webhook ${method} ${webhookPath} within ${timeoutMs} ms; a GET said: ${said.slice(0, 300)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function listNodeTypes(server) {
   const res = await server.request('GET', '/types/nodes.json');
   if (!res.ok) throw new Error(`/types/nodes.json → ${res.status}`);

@@ -12,7 +12,7 @@ import fsp from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import {
-  createInstance, importCredentials, importWorkflow, n8nCommand, startServer,
+  createInstance, importCredentials, importWorkflow, n8nCommand, startServer, waitForWebhook,
 } from '../../e2e/lib/n8n.mjs';
 import { adopt, freePort, log, startProcess, waitFor } from './services.mjs';
 
@@ -211,6 +211,11 @@ export async function startCluster({
       const data = await cluster.main.json('GET', `/rest/workflows/${wf.id}`);
       return data.active === true || Boolean(data.activeVersionId);
     }, { timeoutMs: 60_000, detail: () => tail(cluster.main.logs(), 40) }));
+    // Published is not yet registered: main stores the webhooks a moment after it answers.
+    for (const hook of wf.nodes.filter((n) => n.type === 'n8n-nodes-base.webhook')) {
+      await time(`workflow ${wf.id} webhook ${hook.parameters.path} registered`, () =>
+        waitForWebhook(cluster.main.url, hook.parameters.path, { method: hook.parameters.httpMethod ?? 'GET' }));
+    }
   }
 
   /** Stops the workers (graceful, then SIGKILL of the group) and main. */
