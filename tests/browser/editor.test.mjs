@@ -54,16 +54,21 @@ after(async () => {
   await session?.stop();
 });
 
-test('the HuskyVoice node shows Cancel Call, the credential selector and the Call ID field', { timeout: 180_000 }, async () => {
+/** Signs in, opens workflow `workflowId` and the panel of its node `nodeName`. */
+async function openNode(workflowId, nodeName) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await signIn(page, server);
-
-  await page.goto(`${server.url}/workflow/hvExample01`);
-  const node = page.locator('[data-test-id="canvas-node"][data-node-name="Cancel Call"]');
+  await page.goto(`${server.url}/workflow/${workflowId}`);
+  const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
   await node.waitFor({ timeout: 60_000 });
   await node.dblclick();
   const panel = page.locator('[data-test-id="ndv"]');
   await panel.waitFor({ timeout: 30_000 });
+  return { page, panel };
+}
+
+test('the HuskyVoice node shows Cancel Call, the credential selector and the Call ID field', { timeout: 180_000 }, async () => {
+  const { page, panel } = await openNode('hvExample01', 'Cancel Call');
 
   // The operation, the credential selector and the Call ID field, as a user sees them.
   const callId = panel.locator('[data-test-id="parameter-input-callId"]');
@@ -86,14 +91,7 @@ test('the HuskyVoice node shows Cancel Call, the credential selector and the Cal
 });
 
 test('the Operation list shows Schedule, Get, Cancel and Delete (docs/n8n-operations.png)', { timeout: 180_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await signIn(page, server);
-  await page.goto(`${server.url}/workflow/hvExample01`);
-  const node = page.locator('[data-test-id="canvas-node"][data-node-name="Cancel Call"]');
-  await node.waitFor({ timeout: 60_000 });
-  await node.dblclick();
-  const panel = page.locator('[data-test-id="ndv"]');
-  await panel.waitFor({ timeout: 30_000 });
+  const { page, panel } = await openNode('hvExample01', 'Cancel Call');
   await panel.locator('[data-test-id="parameter-input-operation"]').click();
   // n8n renders the open list outside the panel, as a popper.
   const list = page.locator('.el-select-dropdown:visible, .el-popper:visible [role="listbox"]').last();
@@ -109,14 +107,7 @@ test('the Operation list shows Schedule, Get, Cancel and Delete (docs/n8n-operat
 });
 
 test('Get with the inbound webhook credential: the panel says it needs the API key', { timeout: 180_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await signIn(page, server);
-  await page.goto(`${server.url}/workflow/${GET_BY_WEBHOOK.id}`);
-  const node = page.locator('[data-test-id="canvas-node"][data-node-name="Get Call"]');
-  await node.waitFor({ timeout: 60_000 });
-  await node.dblclick();
-  const panel = page.locator('[data-test-id="ndv"]');
-  await panel.waitFor({ timeout: 30_000 });
+  const { page, panel } = await openNode(GET_BY_WEBHOOK.id, 'Get Call');
   const notice = /Get reads a call through the REST API, so it needs the API key credential/;
   // n8n 2.41 switches Authentication through the Credential selector: with the webhook
   // credential picked, the notice stands above the Call ID.
