@@ -295,32 +295,81 @@ describe('huskyvoice schedule, get, delete', () => {
     noSecrets(hook);
   });
 
-  it('delete erases ended calls; one not ended is exit 1 with its state', async () => {
-    const r = await run(['delete', '--base-url', sb.url, 'call_ended', 'call_c31', '--json']);
+  it('delete --yes erases ended calls; one not ended is exit 1 with its state', async () => {
+    const r = await run(['delete', '--base-url', sb.url, 'call_ended', 'call_c31', '--yes', '--json']);
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(jsonLines(r.stdout).map((o) => [o.outcome, o.callStatus]), [['deleted', null], ['not_ended', 'queued']]);
     assert.equal(await sb.getCall('call_ended'), null);
     assert.equal((await sb.getCall('call_c31')).status, 'queued');
-    const repeat = await run(['delete', '--base-url', sb.url, 'call_ended', '--json']);
+    const repeat = await run(['delete', '--base-url', sb.url, 'call_ended', '-y', '--json']);
     assert.equal(jsonLines(repeat.stdout)[0].outcome, 'not_found');
+    noSecrets(r);
   });
 
-  it('delete on a terminal asks for --yes and sends nothing without it', { skip: spawnSync('script', ['--version']).status !== 0 && 'needs script(1) for a terminal' }, async () => {
-    // script(1) gives the CLI a terminal as stdin, as a person typing the command has.
+  it('delete without --yes and without a terminal (a script, a pipe, --from -) refuses: exit 2, nothing sent', async () => {
+    const piped = await run(['delete', '--base-url', sb.url, 'call_ended', 'call_ended2']);
+    assert.equal(piped.code, 2, piped.stderr);
+    assert.match(piped.stderr, /erases the data of 2 calls \(transcript, recording metadata, contact details\) for good, and standard input is not a terminal to ask on\. Add --yes to confirm\. Nothing was sent\./);
+    assert.equal(piped.stdout, '');
+    const fromStdin = await run(['delete', '--base-url', sb.url, '--from', '-'], { input: 'call_ended\n' });
+    assert.equal(fromStdin.code, 2, fromStdin.stderr);
+    assert.match(fromStdin.stderr, /Add --yes to confirm/);
+    // A yes piped in is not a confirmation: only --yes is, where nobody can be asked.
+    const yesPiped = await run(['delete', '--base-url', sb.url, 'call_ended'], { input: 'yes\n' });
+    assert.equal(yesPiped.code, 2, yesPiped.stderr);
+    assert.equal((await sb.stats()).requests_total, 0);
+    assert.equal((await sb.getCall('call_ended')).status, 'completed');
+    // A dry run sends nothing, so it needs no confirmation.
+    const dry = await run(['delete', '--base-url', sb.url, 'call_ended', '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(jsonLines(dry.stdout)[0].outcome, 'dry_run');
+    const withIds = await run(['delete', '--base-url', sb.url, '--from', '-', '--yes', '--json'], { input: 'call_ended\n' });
+    assert.equal(withIds.code, 0, withIds.stderr);
+    assert.equal(jsonLines(withIds.stdout)[0].outcome, 'deleted');
+    assert.equal((await sb.stats()).requests_total, 1);
+    for (const r of [piped, fromStdin, yesPiped, dry, withIds]) noSecrets(r);
+  });
+
+  it('delete on a terminal asks; only yes deletes, anything else sends nothing (exit 2)', { skip: spawnSync('script', ['--version']).status !== 0 && 'needs script(1) for a terminal' }, async () => {
+    // script(1) gives the CLI a terminal as stdin, as a person typing the command has; what we
+    // write to script's stdin is what that person types.
     const line = (extra) => [process.execPath, CLI, 'delete', '--base-url', sb.url, 'call_ended2', ...extra].map((a) => `'${a}'`).join(' ');
-    const inTerminal = (extra) =>
+    const inTerminal = (extra, typed) =>
       new Promise((resolve) => {
         const child = spawn('script', ['-qec', line(extra), '/dev/null'], { env: envWith({ HUSKYVOICE_API_KEY: KEY }), stdio: ['pipe', 'pipe', 'pipe'] });
         let out = '';
-        child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-        child.on('close', (code) => resolve({ code, out }));
+        child.stdout.setEncoding('utf8').on('data', (d) => {
+          out += d;
+          // Type only once the question is on the screen, as a person does.
+          if (typed !== undefined && out.includes('Type yes to delete: ')) {
+            child.stdin.write(typed);
+            typed = undefined;
+          }
+        });
+        // A prompt that never came must fail the test, not hang it.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, out });
+        });
       });
-    const refused = await inTerminal([]);
+    const refused = await inTerminal([], 'no\r');
     assert.equal(refused.code, 2, refused.out);
-    assert.match(refused.out, /Add --yes to confirm\. Nothing was sent/);
+    assert.match(refused.out, /erase the data of 1 call \(transcript, recording metadata, contact details\) for good\? This cannot be undone\. Type yes to delete:/);
+    assert.match(refused.out, /not confirmed \(type yes, or y, to delete\)\. Nothing was sent\./);
     assert.equal((await sb.stats()).requests_total, 0);
-    const confirmed = await inTerminal(['--yes']);
+    assert.equal((await sb.getCall('call_ended2')).status, 'failed');
+
+    const confirmed = await inTerminal([], 'yes\r');
     assert.equal(confirmed.code, 0, confirmed.out);
+    assert.match(confirmed.out, /1 call: 1 deleted; 1 request/);
     assert.equal(await sb.getCall('call_ended2'), null);
+
+    await sb.reset();
+    const flagged = await inTerminal(['--yes']);
+    assert.equal(flagged.code, 0, flagged.out);
+    assert.doesNotMatch(flagged.out, /Type yes/, '--yes asks nothing');
+    assert.equal(await sb.getCall('call_ended2'), null);
+    for (const r of [refused, confirmed, flagged]) assert.ok(!r.out.includes(KEY), 'the key leaked');
   });
 });

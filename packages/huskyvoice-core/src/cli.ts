@@ -7,6 +7,7 @@
 // 2 bad usage or no credential (nothing sent), 130 stopped by Ctrl-C (143 by SIGTERM); what was
 // done is printed.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 import { callsFromCsv, withRowKeys } from './calls';
@@ -26,15 +27,16 @@ Drives HuskyVoice calls, paced under the rate limit (60 requests per minute by d
                          additional_info (a JSON object), idempotency_key
   get ids...             show each call's status and fields (needs the API key)
   cancel ids...          cancel queued calls
-  delete ids... --yes    erase ended calls' data (transcript, recording, contact); cannot be
-                         undone. --yes is needed when stdin is a terminal.
+  delete ids... [--yes]  erase ended calls' data (transcript, recording, contact); cannot be
+                         undone. On a terminal it asks you to type yes; in a script or a
+                         pipe it needs --yes and otherwise sends nothing (exit 2).
 
   ids               call ids (e.g. call_abc_123)
   --from FILE|-     read ids from FILE (- for stdin): one per line, blank lines skipped
   --column NAME     FILE is a CSV with a header row; read the ids from column NAME
   --scope NAME      schedule: mixed into each row's Idempotency-Key. Without it, running the
                     same rows again within 24 h makes no new calls; a new NAME makes them again
-  --yes             delete: confirm that the data is erased for good
+  --yes, -y         delete: confirm that the data is erased for good (no prompt)
   --webhook URL     use the inbound webhook (its URL or token); also HUSKYVOICE_WEBHOOK
   --base-url URL    API base URL (default https://api.huskyvoice.ai); also HUSKYVOICE_BASE_URL
   --rpm N           at most N requests per minute (default 60, HuskyVoice's limit; 0 = off)
@@ -100,11 +102,59 @@ interface Command {
 	source: string | null;
 	options: CallsOptions;
 	json: boolean;
+	/** delete: --yes was given. */
+	confirmed: boolean;
 }
 
-/** Whether stdin is a terminal (someone who can be asked), overridable for tests. */
+/** Whether stdin is a terminal (someone who can be asked), and how to ask; overridable for tests. */
 export interface Terminal {
 	stdinIsTTY: boolean;
+	/** Shows `question` and resolves with the line typed, or null when the person pressed Ctrl-C or Ctrl-D. */
+	ask?: (question: string) => Promise<string | null>;
+}
+
+function askOnTerminal(question: string): Promise<string | null> {
+	return new Promise((resolve) => {
+		const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+		let answered = false;
+		const done = (answer: string | null): void => {
+			if (answered) return;
+			answered = true;
+			rl.close();
+			resolve(answer);
+		};
+		rl.on('SIGINT', () => {
+			process.stderr.write('\n');
+			done(null);
+		});
+		rl.on('close', () => done(null));
+		rl.question(question, (answer) => done(answer));
+	});
+}
+
+/**
+ * Delete erases data for good, so it needs a yes: --yes, or typed at the prompt when stdin is a
+ * terminal. Without a terminal (a script, a pipe, --from -) nobody can be asked: refuse.
+ * Returns the exit status when the delete must not go ahead.
+ */
+async function confirmDelete(command: Command, terminal: Terminal): Promise<number | null> {
+	if (command.confirmed || command.options.dryRun === true) return null;
+	const n = command.inputs.length;
+	const what = `the data of ${n} call${n === 1 ? '' : 's'} (transcript, recording metadata, contact details)`;
+	if (!terminal.stdinIsTTY || command.source === '-') {
+		say(`delete erases ${what} for good, and standard input is not a terminal to ask on. Add --yes to confirm. Nothing was sent.`);
+		return 2;
+	}
+	const answer = await (terminal.ask ?? askOnTerminal)(`huskyvoice: erase ${what} for good? This cannot be undone. Type yes to delete: `);
+	if (answer === null) {
+		say('not confirmed (stopped at the prompt). Nothing was sent.');
+		return 130;
+	}
+	if (!/^(y|yes)$/i.test(answer.trim())) {
+		say('not confirmed (type yes, or y, to delete). Nothing was sent.');
+		return 2;
+	}
+	return null;
 }
 
 async function readSource(from: string): Promise<string> {
@@ -115,7 +165,7 @@ async function readSource(from: string): Promise<string> {
 	}
 }
 
-async function parse(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<Command | 'help'> {
+async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 'help'> {
 	let parsed;
 	try {
 		parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -144,9 +194,6 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal)
 		if (ids.length === 0 && values.from === undefined) throw new UsageError('give call ids, or --from FILE (- for stdin).', true);
 	}
 	if (values.yes !== undefined && name !== 'delete') throw new UsageError('--yes is only for delete.', true);
-	if (name === 'delete' && values.yes !== true && terminal.stdinIsTTY && values['dry-run'] !== true) {
-		throw new UsageError('delete erases each call\'s transcript, recording metadata and contact details for good. Add --yes to confirm. Nothing was sent.');
-	}
 
 	const flagWebhook = values.webhook;
 	const envWebhook = env.HUSKYVOICE_WEBHOOK?.trim() ? env.HUSKYVOICE_WEBHOOK : undefined;
@@ -190,7 +237,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal)
 		concurrency: wholeNumber('--concurrency', values.concurrency),
 		dryRun: values['dry-run'] === true,
 	};
-	return { name, inputs, source: from ?? null, options, json: values.json === true };
+	return { name, inputs, source: from ?? null, options, json: values.json === true, confirmed: values.yes === true };
 }
 
 /** The client names its options; say them as the command line's flags. */
@@ -237,7 +284,7 @@ export async function main(
 ): Promise<number> {
 	let command: Command | 'help';
 	try {
-		command = await parse(argv, env, terminal);
+		command = await parse(argv, env);
 	} catch (error) {
 		if (!(error instanceof UsageError)) throw error;
 		say(error.message);
@@ -253,6 +300,10 @@ export async function main(
 	if (inputs.length === 0) {
 		say(`no ${noun} in ${command.source === '-' ? 'stdin' : command.source}: nothing to do.`);
 		return 0;
+	}
+	if (command.name === 'delete') {
+		const refused = await confirmDelete(command, terminal);
+		if (refused !== null) return refused;
 	}
 
 	const rpm = options.requestsPerMinute ?? 60;
