@@ -1,7 +1,8 @@
 // The whole call lifecycle in real n8n 2.41.1 (issue 17): Schedule → Get (queued) → Cancel → Get
 // (cancelled); Schedule while the sandbox drops create answers after accepting them (each item
 // makes exactly one call); n8n's "retry execution" of a failed schedule makes none; Delete of an
-// ended call, of a queued one (409) and a repeat (404); an invalid phone number sends nothing.
+// ended call (then Get finds nothing), of a queued one (409) and a repeat (404), with the API key
+// and through the inbound webhook; an invalid call id or phone number sends nothing.
 // The workflows are built here (one linear chain each) against a sandbox of this file's own.
 
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { nodeOutput } from './lib/n8n.mjs';
 after(teardownSuite);
 
 const CREDENTIAL = { huskyVoiceApi: { id: 'e2eHvApiLife', name: 'HuskyVoice lifecycle sandbox (API key)' } };
+const HOOK_CREDENTIAL = { huskyVoiceWebhookApi: { id: 'e2eHvHookLife', name: 'HuskyVoice lifecycle sandbox (inbound webhook)' } };
 const HV = 'n8n-nodes-huskyvoice.huskyVoice';
 const DROP_ITEMS = 200;
 
@@ -31,7 +33,7 @@ function chain(id, items, nodes) {
     id: `e2e00017-${tag(id)}-4000-8000-${String(i).padStart(12, '0')}`,
     position: [i * 220, 0],
     ...n,
-    ...(n.type === HV ? { credentials: CREDENTIAL } : {}),
+    ...(n.type === HV && !n.credentials ? { credentials: CREDENTIAL } : {}),
   }));
   const connections = {};
   for (let i = 0; i + 1 < all.length; i++) {
@@ -50,6 +52,24 @@ const hv = (name, operation, parameters = {}, extra = {}) => ({
 const schedule = (name, options = {}) =>
   hv(name, 'schedule', { agentId: 'agt_e2e', contactNumber: '={{ $json.phone }}', additionalFields: {}, options });
 const byId = { callId: '={{ $json.callId }}' };
+/**
+ * Delete (an ended call and a queued one) → only the deleted → Get (API key: the webhook cannot
+ * read) → Delete again; Delete through the given credential.
+ */
+function deleteChain(id, authentication) {
+  const extra = authentication === 'webhook' ? { credentials: HOOK_CREDENTIAL } : {};
+  const del = (name, more = {}) => {
+    const node = hv(name, 'delete', byId, { ...extra, ...more });
+    node.parameters.authentication = authentication;
+    return node;
+  };
+  return chain(id, [{ callId: 'e2e_del_done' }, { callId: 'e2e_del_queued' }], [
+    del('Delete'),
+    { name: 'Deleted only', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: 'return $input.all().filter((i) => i.json.deleted);' } },
+    hv('Get (deleted)', 'get', byId),
+    del('Delete again', { onError: 'continueRegularOutput' }),
+  ]);
+}
 const phone = (i) => `+91 97${String(i).padStart(4, '0')} ${String(i).padStart(4, '0')}`;
 const people = (n, from = 0) => Array.from({ length: n }, (_, i) => ({ phone: phone(from + i) }));
 
@@ -71,11 +91,9 @@ const WORKFLOWS = [
     schedule('Schedule (answers dropped)', { requestsPerMinute: 0, concurrency: 10, maxAttempts: 10, maxTotalWaitSeconds: 120 }),
   ]),
   chain('e2eLifeRetry', people(40, 1000), [schedule('Schedule (fails)', { requestsPerMinute: 0, maxAttempts: 1 })]),
-  chain('e2eLifeDelete', [{ callId: 'e2e_del_done' }, { callId: 'e2e_del_queued' }], [
-    hv('Delete', 'delete', byId),
-    { name: 'Deleted only', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: 'return $input.all().filter((i) => i.json.deleted);' } },
-    hv('Delete again', 'delete', byId, { onError: 'continueRegularOutput' }),
-  ]),
+  deleteChain('e2eLifeDelete', 'apiKey'),
+  deleteChain('e2eLifeDeleteHook', 'webhook'),
+  chain('e2eLifeDeleteInvalid', [{ callId: 'e2e_del_done' }, { callId: 'call/../x' }], [hv('Delete', 'delete', byId)]),
   chain('e2eLifeInvalid', [{ phone: '+91 98765 43210' }, { phone: '98765 4321' }], [schedule('Schedule (bad number)')]),
 ];
 
@@ -92,6 +110,11 @@ describe('the call lifecycle in n8n 2.41.1 (Schedule, Get, Cancel, Delete)', () 
       name: CREDENTIAL.huskyVoiceApi.name,
       type: 'huskyVoiceApi',
       data: { apiKey: SECRETS.API_KEY, baseUrl: sb.url.replace(/\/$/, '') },
+    }, {
+      id: HOOK_CREDENTIAL.huskyVoiceWebhookApi.id,
+      name: HOOK_CREDENTIAL.huskyVoiceWebhookApi.name,
+      type: 'huskyVoiceWebhookApi',
+      data: { webhook: `${sb.url.replace(/\/$/, '')}/v1/hooks/${SECRETS.WEBHOOK_TOKEN}`, baseUrl: '' },
     }];
     await ctx.exclusive(async () => {
       await n8nlib.importCredentials(ctx.inst, credentials);
@@ -210,22 +233,61 @@ describe('the call lifecycle in n8n 2.41.1 (Schedule, Get, Cancel, Delete)', () 
     });
   });
 
-  it('Delete: an ended call is deleted, a queued one is not_ended (409), a repeat is not_found (404)', async () => {
-    const res = await run('e2eLifeDelete', () => sb.addCalls([
+  const deleteOutcomes = async (id, t) => {
+    const res = await run(id, () => sb.addCalls([
       { call_id: 'e2e_del_done', status: 'completed' },
       { call_id: 'e2e_del_queued', status: 'queued' },
     ]));
     assert.equal(res.status, 'success', res.stdout.slice(-3000));
-    assert.deepEqual(nodeOutput(res, 'Delete').map((j) => [j.callId, j.outcome, j.deleted, j.callStatus, j.httpStatus]), [
-      ['e2e_del_done', 'deleted', true, null, 200],
-      ['e2e_del_queued', 'not_ended', false, 'queued', 409],
-    ]);
-    const [again] = nodeOutput(res, 'Delete again');
-    assert.deepEqual([again.callId, again.outcome, again.deleted, again.httpStatus], ['e2e_del_done', 'not_found', false, 404], show(again));
+    const pick = (node, ...fields) => nodeOutput(res, node).map((j) => Object.fromEntries(['callId', 'outcome', ...fields, 'httpStatus'].map((f) => [f, j[f]])));
+    const steps = {
+      Delete: pick('Delete', 'deleted', 'callStatus'),
+      'Get (deleted)': pick('Get (deleted)', 'found'),
+      'Delete again': pick('Delete again', 'deleted'),
+    };
+    assert.deepEqual(steps, {
+      Delete: [
+        { callId: 'e2e_del_done', outcome: 'deleted', deleted: true, callStatus: null, httpStatus: 200 },
+        { callId: 'e2e_del_queued', outcome: 'not_ended', deleted: false, callStatus: 'queued', httpStatus: 409 },
+      ],
+      'Get (deleted)': [{ callId: 'e2e_del_done', outcome: 'not_found', found: false, httpStatus: 404 }],
+      'Delete again': [{ callId: 'e2e_del_done', outcome: 'not_found', deleted: false, httpStatus: 404 }],
+    }, show(steps));
+    const [notEnded] = nodeOutput(res, 'Delete').slice(1);
+    assert.match(notEnded.message, /has not ended: it is queued.*cancel it first or wait until it ends/);
+    assert.equal((await sb.getCall('e2e_del_queued')).status, 'queued', 'a call that has not ended keeps its data');
+    assert.equal(await sb.getCall('e2e_del_done'), null);
+    assert.deepEqual(leakedSecrets(res.stdout + res.stderr + JSON.stringify(res.requests.map((r) => r.path))), []);
+    const line = `delete e2e (${id}): ${JSON.stringify(steps)}`;
+    t.diagnostic(line);
+    log(line);
+    return res;
+  };
+
+  it('Delete (API key): an ended call is deleted and Get then finds nothing; a queued one is not_ended (409) with its state; a repeat is not_found (404)', async (t) => {
+    const res = await deleteOutcomes('e2eLifeDelete', t);
     const del = res.requests.filter((r) => r.method === 'DELETE');
-    assert.equal(del.length, 3);
-    assert.ok(del.every((r) => r.headers['x-api-key'] && r.headers.authorization === `Bearer ${r.headers['x-api-key']}`));
-    assert.equal((await sb.getCall('e2e_del_queued')).status, 'queued');
+    assert.deepEqual(del.map((r) => r.path), ['/v1/calls/e2e_del_done', '/v1/calls/e2e_del_queued', '/v1/calls/e2e_del_done']);
+    assert.ok(del.every((r) => r.headers['x-api-key'] && r.headers.authorization === `Bearer ${r.headers['x-api-key']}`), 'the key as Bearer and as x-api-key');
+  });
+
+  it('Delete (inbound webhook): the same outcomes through call.delete', async (t) => {
+    const res = await deleteOutcomes('e2eLifeDeleteHook', t);
+    const hooks = res.requests.filter((r) => r.path.startsWith('/v1/hooks/'));
+    assert.deepEqual(hooks.map((r) => [r.method, r.path, typeof r.body === 'string' ? JSON.parse(r.body) : r.body]), ['e2e_del_done', 'e2e_del_queued', 'e2e_del_done'].map((call_id) =>
+      ['POST', '/v1/hooks/(redacted)', { action: 'call.delete', data: { call_id } }]));
+    assert.ok(hooks.every((r) => r.headers.authorization === undefined && r.headers['x-api-key'] === undefined), 'no API key on the webhook');
+    assert.equal(res.requests.filter((r) => r.method === 'DELETE').length, 0);
+  });
+
+  it('Delete with an invalid call id fails the execution naming the item, and sends nothing', async (t) => {
+    const res = await run('e2eLifeDeleteInvalid', () => sb.addCalls([{ call_id: 'e2e_del_done', status: 'completed' }]));
+    assert.equal(res.status, 'error');
+    assert.match(res.stdout + res.stderr, /item 2/);
+    assert.equal(res.requests.length, 0, 'no request reached the sandbox, not even for the valid item');
+    assert.equal((await sb.getCall('e2e_del_done')).status, 'completed');
+    t.diagnostic('delete with an invalid id: 0 requests sent');
+    log('delete with an invalid id: 0 requests sent');
   });
 
   it('an invalid phone number fails the execution naming the item, and nothing is sent', async () => {
