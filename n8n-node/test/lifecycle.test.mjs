@@ -180,14 +180,23 @@ describe('get and delete', () => {
 		assert.equal(r.method, 'DELETE');
 		assert.match(r.headers.authorization, /^Bearer /);
 		assert.equal(r.headers['x-api-key'], r.headers.authorization.slice(7));
+		// A repeat is an answer (nothing left to delete), not a failure, unless On Not Found says so.
 		const repeat = await run({
 			items: [{ call_id: 'd_done' }],
 			parameters: { operation: 'delete' },
 			credentials: restCredentials(sb.url),
+		});
+		assert.equal(repeat.error, undefined);
+		const [gone] = jsonOf(repeat.output);
+		assert.deepEqual([gone.outcome, gone.deleted, gone.httpStatus, gone.error], ['not_found', false, 404, undefined]);
+		const strict = await run({
+			items: [{ call_id: 'd_done' }],
+			parameters: { operation: 'delete', options: { onNotFound: 'error' } },
+			credentials: restCredentials(sb.url),
 			continueOnFail: true,
 		});
-		const [gone] = jsonOf(repeat.output);
-		assert.deepEqual([gone.outcome, gone.deleted], ['not_found', false]);
-		assert.ok(gone.error);
+		const [failed] = jsonOf(strict.output);
+		assert.equal(failed.outcome, 'not_found');
+		assert.match(failed.error, /no ended call d_done to delete/);
 	});
 });

@@ -88,7 +88,7 @@ describe('package and descriptions', () => {
 		};
 		assert.deepEqual(optionsOf('schedule'), shared);
 		assert.deepEqual(optionsOf('get'), shared);
-		assert.deepEqual(optionsOf('delete'), { ...shared, onNotEnded: 'output' });
+		assert.deepEqual(optionsOf('delete'), { ...shared, onNotEnded: 'output', onNotFound: 'output' });
 		// Get through the webhook is explained in the panel, before any run.
 		const notice = description.properties.find((p) => p.name === 'getNeedsApiKey');
 		assert.equal(notice.type, 'notice');

@@ -67,7 +67,7 @@ function deleteChain(id, authentication) {
     del('Delete'),
     { name: 'Deleted only', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: 'return $input.all().filter((i) => i.json.deleted);' } },
     hv('Get (deleted)', 'get', byId),
-    del('Delete again', { onError: 'continueRegularOutput' }),
+    del('Delete again'),
   ]);
 }
 const phone = (i) => `+91 97${String(i).padStart(4, '0')} ${String(i).padStart(4, '0')}`;

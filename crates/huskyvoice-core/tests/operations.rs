@@ -296,7 +296,7 @@ fn delete_outcomes() {
             404,
             r#"{"error":{"code":"NOT_FOUND"}}"#,
             "not_found",
-            true,
+            false,
             None,
         ),
         (
@@ -334,6 +334,21 @@ fn delete_outcomes() {
         reply(409, not_ended),
     );
     assert!(item.failed() && item.message.contains("has not ended: it is ringing"));
+    // A repeat delete (404) is an answer by default; onNotFound "error" makes it fail.
+    let strict = JobOptions {
+        fail_on_not_found: true,
+        ..JobOptions::default()
+    };
+    let gone = r#"{"error":{"code":"NOT_FOUND"}}"#;
+    let (_, item) = answered(OperationKind::Delete, Via::Rest, strict, reply(404, gone));
+    assert!(item.failed() && item.message.contains("already deleted"));
+    let (_, item) = answered(
+        OperationKind::Delete,
+        Via::Rest,
+        JobOptions::default(),
+        reply(404, gone),
+    );
+    assert!(!item.failed());
 }
 
 #[test]

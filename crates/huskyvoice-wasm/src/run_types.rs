@@ -30,6 +30,8 @@ export interface RunJobOptions {
   onNotCancellable?: 'output' | 'error';
   /** Delete: `error` makes a call that has not ended yet fail its item (default `output`). */
   onNotEnded?: 'output' | 'error';
+  /** Delete: `error` makes a call that is not found (a wrong id, or already deleted) fail its item (default `output`). */
+  onNotFound?: 'output' | 'error';
   /** Validate and show the request, send nothing. */
   dryRun?: boolean;
 }

@@ -78,6 +78,9 @@ pub struct JobOptions {
     pub fail_on_not_cancellable: bool,
     /// Delete: a call that has not ended fails the item (else it is an output).
     pub fail_on_not_ended: bool,
+    /// Delete: no ended call with that id (a wrong id, or its data already deleted) fails the
+    /// item (else it is an output: for an erasure, "already gone" is usually the goal).
+    pub fail_on_not_found: bool,
     /// Validate and show the request; send nothing.
     pub dry_run: bool,
 }
@@ -90,6 +93,7 @@ impl Default for JobOptions {
             timeout_ms: 30_000,
             fail_on_not_cancellable: false,
             fail_on_not_ended: false,
+            fail_on_not_found: false,
             dry_run: false,
         }
     }

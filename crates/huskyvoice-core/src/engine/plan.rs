@@ -293,6 +293,7 @@ fn job_options(o: &Object<'_, '_, '_>) -> Result<JobOptions, CoreError> {
         timeout_ms: o.whole("timeoutMs", d.timeout_ms, 1, 3_600_000)?,
         fail_on_not_cancellable: o.choice("onNotCancellable", &["output", "error"], 0)? == 1,
         fail_on_not_ended: o.choice("onNotEnded", &["output", "error"], 0)? == 1,
+        fail_on_not_found: o.choice("onNotFound", &["output", "error"], 0)? == 1,
         dry_run: o.flag("dryRun", false)?,
     })
 }

@@ -111,6 +111,7 @@ impl Operation for DeleteCall {
         match outcome {
             Outcome::Deleted | Outcome::Accepted => false,
             Outcome::NotEnded => options.fail_on_not_ended,
+            Outcome::NotFound => options.fail_on_not_found,
             _ => true,
         }
     }

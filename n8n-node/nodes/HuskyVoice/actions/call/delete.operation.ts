@@ -42,6 +42,26 @@ export const description: INodeProperties[] = [
 			description:
 				'What to do when the call has not ended yet (queued, ringing, in progress), so its data cannot be deleted',
 		},
+		{
+			displayName: 'On Not Found',
+			name: 'onNotFound',
+			type: 'options',
+			options: [
+				{
+					name: 'Output the Item',
+					value: 'output',
+					description: 'The item comes out with outcome "not_found": there is nothing to delete',
+				},
+				{
+					name: 'Fail the Item',
+					value: 'error',
+					description: 'Treat it as an error (error output with "On Error: Continue")',
+				},
+			],
+			default: 'output',
+			description:
+				'What to do when there is no ended call with this ID: a wrong ID, another account\'s call, or one whose data is already deleted (a repeat delete)',
+		},
 	]),
 ];
 

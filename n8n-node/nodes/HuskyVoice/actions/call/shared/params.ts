@@ -61,6 +61,7 @@ export function jobOptions(raw: unknown): RunJobOptions {
 		timeoutMs: ms(o.timeoutSeconds),
 		onNotCancellable: o.onNotCancellable,
 		onNotEnded: o.onNotEnded,
+		onNotFound: o.onNotFound,
 		dryRun: o.dryRun === 'true' ? true : o.dryRun,
 	};
 	return options as RunJobOptions;
