@@ -52,7 +52,7 @@ describe('package and descriptions', () => {
 			op.options.map((o) => [o.value, o.name, o.action]),
 			[
 				['cancel', 'Cancel', 'Cancel a queued call'],
-				['delete', 'Delete', 'Delete the data of an ended call permanently'],
+				['delete', 'Delete', 'Delete the personal data of an ended call permanently'],
 				['get', 'Get', 'Get a call'],
 				['schedule', 'Schedule', 'Schedule a call'],
 			],

@@ -144,6 +144,21 @@ describe('deleteCalls', () => {
     assert.equal((await deleteCall('call_done', rest())).outcome, 'not_found');
     assert.equal((await sb.stats()).calls_deleted, 2);
   });
+
+  it('through the inbound webhook (call.delete) the same; invalid ids cost no request; no secret in any outcome', async () => {
+    const out = await deleteCalls(['call_done', 'call_waiting', 'call/../x', ''], { webhook: TOKEN, baseUrl: sb.url });
+    assert.deepEqual(out.map((o) => [o.outcome, o.via, o.attempts]), [
+      ['deleted', 'webhook', 1],
+      ['not_ended', 'webhook', 1],
+      ['invalid_call_id', 'webhook', 0],
+      ['invalid_call_id', 'webhook', 0],
+    ]);
+    assert.equal(out[1].callStatus, 'queued');
+    assert.equal((await sb.stats()).requests_total, 2, 'only the two valid ids were sent');
+    const again = await deleteCall('call_done', { webhook: TOKEN, baseUrl: sb.url });
+    assert.deepEqual([again.outcome, again.httpStatus], ['not_found', 404]);
+    for (const o of [...out, again]) assert.ok(!JSON.stringify(o).includes(TOKEN) && !JSON.stringify(o).includes(KEY));
+  });
 });
 
 describe('options per operation', () => {

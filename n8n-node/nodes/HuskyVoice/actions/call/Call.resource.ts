@@ -30,7 +30,7 @@ export const description: INodeProperties[] = [
 				value: 'delete',
 				description:
 					"Erase an ended call's personal data (transcript, recording, contact details); cannot be undone",
-				action: 'Delete the data of an ended call permanently',
+				action: 'Delete the personal data of an ended call permanently',
 			},
 			{
 				name: 'Get',
