@@ -322,7 +322,10 @@ describe('huskyvoice schedule, get, delete', () => {
     // A dry run sends nothing, so it needs no confirmation.
     const dry = await run(['delete', '--base-url', sb.url, 'call_ended', '--dry-run', '--json']);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.equal(jsonLines(dry.stdout)[0].outcome, 'dry_run');
+    const [shown] = jsonLines(dry.stdout);
+    assert.equal(shown.outcome, 'dry_run');
+    // The request it would send: the key as Bearer and as x-api-key, both redacted.
+    assert.deepEqual([shown.request.method, shown.request.headers.Authorization, shown.request.headers['x-api-key']], ['DELETE', 'Bearer sk_live_…(redacted)', 'sk_live_…(redacted)']);
     const withIds = await run(['delete', '--base-url', sb.url, '--from', '-', '--yes', '--json'], { input: 'call_ended\n' });
     assert.equal(withIds.code, 0, withIds.stderr);
     assert.equal(jsonLines(withIds.stdout)[0].outcome, 'deleted');
