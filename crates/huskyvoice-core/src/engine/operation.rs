@@ -67,9 +67,18 @@ pub struct Words {
 /// An input that cannot be sent: its outcome (`invalid_call_id`, `invalid_input`) and why.
 pub type Invalid = (&'static str, String);
 
+/// What a checked input says of itself in outcomes and messages.
+pub trait JobTarget {
+    /// The call it is about, when known before the answer (not for a call to create).
+    fn call_id(&self) -> Option<&str>;
+
+    /// It in words, for messages: "call call_abc", "the call to +919876543210".
+    fn subject(&self) -> String;
+}
+
 pub trait Operation {
     /// A job's input once checked (a normalised call id; a new call and its key).
-    type Target;
+    type Target: JobTarget;
 
     fn kind(&self) -> OperationKind;
 
@@ -83,12 +92,6 @@ pub trait Operation {
     fn usable_with(&self, _via: Via) -> Result<(), String> {
         Ok(())
     }
-
-    /// The call a target is about, when known before the answer.
-    fn call_id<'t>(&self, target: &'t Self::Target) -> Option<&'t str>;
-
-    /// The target in words, for messages: "call call_abc", "the call to +919876543210".
-    fn subject(&self, target: &Self::Target) -> String;
 
     /// The request for one attempt. `redact` shows secrets in their redacted form (dry run).
     fn request(

@@ -16,7 +16,7 @@
 //! ```
 
 use super::job::{Answer, Credential, JobOptions, JobSpec};
-use super::operation::Operation;
+use super::operation::{JobTarget, Operation};
 use super::pacer::{Allowance, Limit, PacerBook, PacerId};
 use super::reading::Reading;
 use super::report::{done_so_far, item_name, plural, Failure, Item, Report, Summary};
@@ -311,8 +311,8 @@ impl<O: Operation> Run<O> {
                     .op
                     .request(&target, &self.creds[c].spec, &mut self.builder, true)
                     .ok();
-                let id = self.op.call_id(&target).map(str::to_string);
-                let message = format!("Dry run: nothing was sent. \"request\" shows what would be sent for {}, secrets redacted; {}.", self.op.subject(&target), self.op.words().dry_run_checked);
+                let id = target.call_id().map(str::to_string);
+                let message = format!("Dry run: nothing was sent. \"request\" shows what would be sent for {}, secrets redacted; {}.", target.subject(), self.op.words().dry_run_checked);
                 let fields = self.op.fields(Some(&target), None);
                 job.state = State::Settled(Box::new(Item {
                     request,
@@ -525,7 +525,7 @@ impl<O: Operation> Run<O> {
                 }
             }
             Outcome::QuotaExceeded => {
-                self.creds[c].quota = Some(self.op.subject(target));
+                self.creds[c].quota = Some(target.subject());
                 self.settle(j, reading, None);
                 self.settle_quota_stopped(c);
             }
@@ -598,11 +598,11 @@ impl<O: Operation> Run<O> {
         let call_id = reading
             .call_id
             .clone()
-            .or_else(|| target.and_then(|t| self.op.call_id(t)).map(str::to_string));
+            .or_else(|| target.and_then(JobTarget::call_id).map(str::to_string));
         let description = fails.then(|| {
             let what = match (&call_id, target) {
                 (Some(id), _) => format!("Call ID {id}"),
-                (None, Some(t)) => crate::text::capitalise(&self.op.subject(t)),
+                (None, Some(t)) => crate::text::capitalise(&t.subject()),
                 (None, None) => "The item".to_string(),
             };
             format!(
@@ -648,7 +648,7 @@ impl<O: Operation> Run<O> {
         let job = &self.jobs[j];
         let target = job.target.as_ref();
         let item = Item::unanswered(
-            target.and_then(|t| self.op.call_id(t)).map(str::to_string),
+            target.and_then(JobTarget::call_id).map(str::to_string),
             outcome,
             message,
             self.creds[job.credential].spec.via,
@@ -732,7 +732,7 @@ impl<O: Operation> Run<O> {
         let job = &self.jobs[j];
         let via = self.creds[job.credential].spec.via;
         let target = job.target.as_ref();
-        let call_id = target.and_then(|t| self.op.call_id(t)).map(str::to_string);
+        let call_id = target.and_then(JobTarget::call_id).map(str::to_string);
         let words = self.op.words();
         let stopped = if self.aborted() {
             "the run was stopped"

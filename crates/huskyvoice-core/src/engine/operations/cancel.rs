@@ -50,14 +50,6 @@ impl Operation for CancelCall {
         call_id_target(input)
     }
 
-    fn call_id<'t>(&self, target: &'t String) -> Option<&'t str> {
-        Some(target)
-    }
-
-    fn subject(&self, target: &String) -> String {
-        format!("call {target}")
-    }
-
     fn request(
         &self,
         target: &String,

@@ -2,12 +2,12 @@
 //! pages disagree), or the inbound webhook's `call.delete`. It erases the call's personal
 //! data for good, and only for an ended call: one that has not ended reads `not_ended`.
 
-use super::call_id_target;
 use super::send::{self, Rest};
+use super::{call_id_target, read_about_call};
 use crate::call_state::{is_pre_dial, state_named_in};
 use crate::engine::job::{Answer, Credential, JobOptions};
 use crate::engine::operation::{Fields, Invalid, Operation, OperationKind, Words};
-use crate::engine::reading::{self, data_object, json_body, Reading, Subject};
+use crate::engine::reading::{data_object, json_body, Reading};
 use crate::interpret::http;
 use crate::loose::Loose;
 use crate::outcome::Outcome;
@@ -40,14 +40,6 @@ impl Operation for DeleteCall {
 
     fn target(&self, _index: usize, input: &Loose<'_>) -> Result<String, Invalid> {
         call_id_target(input)
-    }
-
-    fn call_id<'t>(&self, target: &'t String) -> Option<&'t str> {
-        Some(target)
-    }
-
-    fn subject(&self, target: &String) -> String {
-        format!("call {target}")
     }
 
     fn request(
@@ -90,20 +82,14 @@ impl Operation for DeleteCall {
         now_ms: u64,
         secrets: &[String],
     ) -> Reading {
-        let what = self.subject(target);
-        let s = Subject {
-            via: credential.via,
-            what: &what,
-            verb: "delete",
-            scope: "calls:delete",
-        };
-        reading::read_answer(
-            &s,
-            Some(target),
+        read_about_call(
+            target,
+            credential,
+            ("delete", "calls:delete"),
             answer,
             now_ms,
             secrets,
-            |status, facts, body, _| own_rows(target, credential.via, status, facts, body),
+            |status, facts, body| own_rows(target, credential.via, status, facts, body),
         )
     }
 

@@ -1,12 +1,12 @@
 //! Get: `GET /v1/calls/{id}` with the API key (the inbound webhook has no action to read a
 //! call). `found` carries the call's state and fields as HuskyVoice gave them.
 
-use super::call_id_target;
 use super::send::{self, Rest};
+use super::{call_id_target, read_about_call};
 use crate::call_state::normalise_state;
 use crate::engine::job::{Answer, Credential, JobOptions};
 use crate::engine::operation::{Fields, Invalid, Operation, OperationKind, Words};
-use crate::engine::reading::{self, data_object, text_field, Reading, Subject};
+use crate::engine::reading::{data_object, text_field, Reading};
 use crate::interpret::http;
 use crate::loose::Loose;
 use crate::outcome::Outcome;
@@ -48,14 +48,6 @@ impl Operation for GetCall {
         }
     }
 
-    fn call_id<'t>(&self, target: &'t String) -> Option<&'t str> {
-        Some(target)
-    }
-
-    fn subject(&self, target: &String) -> String {
-        format!("call {target}")
-    }
-
     fn request(
         &self,
         target: &String,
@@ -85,20 +77,14 @@ impl Operation for GetCall {
         now_ms: u64,
         secrets: &[String],
     ) -> Reading {
-        let what = self.subject(target);
-        let s = Subject {
-            via: credential.via,
-            what: &what,
-            verb: "read",
-            scope: "calls:read",
-        };
-        reading::read_answer(
-            &s,
-            Some(target),
+        read_about_call(
+            target,
+            credential,
+            ("read", "calls:read"),
             answer,
             now_ms,
             secrets,
-            |status, facts, body, _| own_rows(target, status, facts, body),
+            |status, facts, body| own_rows(target, status, facts, body),
         )
     }
 

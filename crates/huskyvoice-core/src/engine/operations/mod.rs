@@ -13,11 +13,12 @@ pub use get::GetCall;
 pub use schedule::{ScheduleCall, ScheduleTarget};
 
 use super::job::{Answer, Credential, JobOptions};
-use super::operation::{Fields, Invalid, Operation, OperationKind, Words};
-use super::reading::Reading;
+use super::operation::{Fields, Invalid, JobTarget, Operation, OperationKind, Words};
+use super::reading::{self, Reading, Subject};
 use crate::loose::Loose;
 use crate::outcome::Outcome;
 use crate::request::{HttpRequest, RequestBuilder, Via};
+use crate::response_body::BodyFacts;
 use crate::CoreError;
 
 /// Any of the four, chosen by the plan's `operation`.
@@ -46,6 +47,33 @@ impl CallOperation {
 pub enum AnyTarget {
     Call(String),
     New(Box<ScheduleTarget>),
+}
+
+impl JobTarget for AnyTarget {
+    fn call_id(&self) -> Option<&str> {
+        match self {
+            AnyTarget::Call(id) => id.call_id(),
+            AnyTarget::New(t) => t.call_id(),
+        }
+    }
+
+    fn subject(&self) -> String {
+        match self {
+            AnyTarget::Call(id) => id.subject(),
+            AnyTarget::New(t) => t.subject(),
+        }
+    }
+}
+
+/// A call id (Get, Cancel, Delete) is about that call.
+impl JobTarget for String {
+    fn call_id(&self) -> Option<&str> {
+        Some(self)
+    }
+
+    fn subject(&self) -> String {
+        format!("call {self}")
+    }
 }
 
 /// Runs `$body` with `$op` bound to the operation and `$t` to its own target type.
@@ -110,14 +138,6 @@ impl Operation for CallOperation {
             CallOperation::Cancel(o) => o.usable_with(via),
             CallOperation::Delete(o) => o.usable_with(via),
         }
-    }
-
-    fn call_id<'t>(&self, target: &'t AnyTarget) -> Option<&'t str> {
-        with_op!(self, target, |op, t| op.call_id(t), None)
-    }
-
-    fn subject(&self, target: &AnyTarget) -> String {
-        with_op!(self, target, |op, t| op.subject(t), String::new())
     }
 
     fn request(
@@ -188,6 +208,35 @@ impl Operation for CallOperation {
 }
 
 /// The call id of get, cancel and delete: the rules of API-CONTRACT §3.1.
+/// Reads an answer about call `call_id` (Get, Delete): the rows every operation shares, then
+/// the operation's own (`own`, from the status, the body's facts and the body). `verb` and
+/// `scope` name the request in messages: ("delete", "calls:delete").
+fn read_about_call(
+    call_id: &String,
+    credential: &Credential,
+    (verb, scope): (&'static str, &'static str),
+    answer: &Answer<'_>,
+    now_ms: u64,
+    secrets: &[String],
+    own: impl FnOnce(u16, &BodyFacts<'_>, &str) -> Option<Reading>,
+) -> Reading {
+    let what = call_id.subject();
+    let s = Subject {
+        via: credential.via,
+        what: &what,
+        verb,
+        scope,
+    };
+    reading::read_answer(
+        &s,
+        Some(call_id),
+        answer,
+        now_ms,
+        secrets,
+        |status, facts, body, _| own(status, facts, body),
+    )
+}
+
 fn call_id_target(input: &Loose<'_>) -> Result<String, Invalid> {
     let options = crate::input::CancelOptionsInput {
         call_id: Some(input.clone()),

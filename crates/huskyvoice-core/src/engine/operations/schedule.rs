@@ -6,7 +6,7 @@
 use super::send::{self, Rest};
 use crate::call_state::normalise_state;
 use crate::engine::job::{Answer, Credential, JobOptions};
-use crate::engine::operation::{Fields, Invalid, Operation, OperationKind, Words};
+use crate::engine::operation::{Fields, Invalid, JobTarget, Operation, OperationKind, Words};
 use crate::engine::reading::{
     self, data_object, json_body, text_field, text_value, Reading, Subject,
 };
@@ -32,6 +32,16 @@ pub struct ScheduleTarget {
     pub call: NewCall,
     /// The Idempotency-Key every attempt of this item sends.
     pub key: String,
+}
+
+impl JobTarget for ScheduleTarget {
+    fn call_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn subject(&self) -> String {
+        format!("the call to {}", self.call.contact_number)
+    }
 }
 
 static WORDS: Words = Words {
@@ -62,14 +72,6 @@ impl Operation for ScheduleCall {
             (None, None) => return Err(("invalid_input", "The call has no idempotency_key and the run no idempotencyScope to derive one from: without a key a retried create could make a second call. Give either.".to_string())),
         };
         Ok(ScheduleTarget { call, key })
-    }
-
-    fn call_id<'t>(&self, _target: &'t ScheduleTarget) -> Option<&'t str> {
-        None
-    }
-
-    fn subject(&self, t: &ScheduleTarget) -> String {
-        format!("the call to {}", t.call.contact_number)
     }
 
     fn request(
@@ -114,7 +116,7 @@ impl Operation for ScheduleCall {
         now_ms: u64,
         secrets: &[String],
     ) -> Reading {
-        let what = self.subject(t);
+        let what = t.subject();
         let s = Subject {
             via: credential.via,
             what: &what,
