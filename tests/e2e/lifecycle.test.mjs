@@ -58,11 +58,7 @@ const byId = { callId: '={{ $json.callId }}' };
  */
 function deleteChain(id, authentication) {
   const extra = authentication === 'webhook' ? { credentials: HOOK_CREDENTIAL } : {};
-  const del = (name, more = {}) => {
-    const node = hv(name, 'delete', byId, { ...extra, ...more });
-    node.parameters.authentication = authentication;
-    return node;
-  };
+  const del = (name) => hv(name, 'delete', { ...byId, authentication }, extra);
   return chain(id, [{ callId: 'e2e_del_done' }, { callId: 'e2e_del_queued' }], [
     del('Delete'),
     { name: 'Deleted only', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: 'return $input.all().filter((i) => i.json.deleted);' } },

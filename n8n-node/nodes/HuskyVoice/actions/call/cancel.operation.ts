@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { callIdJobs, runOperation } from './shared/execute';
-import { callIdParameters, optionsCollection, toolDescriptionParameter } from './shared/options';
+import { callIdParameters, optionsCollection, outputOrFail, toolDescriptionParameter } from './shared/options';
 
 export const TOOL_DESCRIPTION =
 	'Cancels one HuskyVoice AI voice call that is still queued, so that it is never dialled. Give it the call id (such as call_abc_123). Only a queued call can be cancelled: if the call is already ringing, in progress or finished, the tool answers that it can no longer be cancelled (outcome not_cancellable) and the call goes on. The answer says what happened: outcome cancelled means HuskyVoice confirmed it.';
@@ -14,27 +14,12 @@ export const description: INodeProperties[] = [
 		'The HuskyVoice call id to cancel, such as call_abc_123 (letters, digits, _ and - only)',
 	),
 	optionsCollection('cancel', 'cancel', [
-		{
-			displayName: 'On Not Cancellable',
-			name: 'onNotCancellable',
-			type: 'options',
-			options: [
-				{
-					name: 'Output the Item',
-					value: 'output',
-					description:
-						'The item comes out with outcome "not_cancellable" and the state the call reached',
-				},
-				{
-					name: 'Fail the Item',
-					value: 'error',
-					description: 'Treat it as an error (error output with "On Error: Continue")',
-				},
-			],
-			default: 'output',
-			description:
-				'What to do when the call has already left the queue (initiated, ringing, in progress or ended) and can no longer be cancelled',
-		},
+		outputOrFail(
+			'On Not Cancellable',
+			'onNotCancellable',
+			'The item comes out with outcome "not_cancellable" and the state the call reached',
+			'What to do when the call has already left the queue (initiated, ringing, in progress or ended) and can no longer be cancelled',
+		),
 	]),
 ];
 

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { callIdJobs, runOperation } from './shared/execute';
-import { callIdParameters, optionsCollection, toolDescriptionParameter } from './shared/options';
+import { callIdParameters, optionsCollection, outputOrFail, toolDescriptionParameter } from './shared/options';
 
 export const TOOL_DESCRIPTION =
 	"Permanently deletes the personal data of one ended HuskyVoice call (transcript, recording metadata, contact details); this cannot be undone. Give it the call id (such as call_abc_123). Only ended calls (completed, failed, cancelled, disallowed) can be deleted: a call that has not ended answers not_ended and nothing is deleted. Outcome deleted means HuskyVoice confirmed it.";
@@ -22,46 +22,18 @@ export const description: INodeProperties[] = [
 		'The id of the ended HuskyVoice call whose data to delete for good, such as call_abc_123',
 	),
 	optionsCollection('delete', 'delete', [
-		{
-			displayName: 'On Not Ended',
-			name: 'onNotEnded',
-			type: 'options',
-			options: [
-				{
-					name: 'Output the Item',
-					value: 'output',
-					description: 'The item comes out with outcome "not_ended" and the state the call is in',
-				},
-				{
-					name: 'Fail the Item',
-					value: 'error',
-					description: 'Treat it as an error (error output with "On Error: Continue")',
-				},
-			],
-			default: 'output',
-			description:
-				'What to do when the call has not ended yet (queued, ringing, in progress), so its data cannot be deleted',
-		},
-		{
-			displayName: 'On Not Found',
-			name: 'onNotFound',
-			type: 'options',
-			options: [
-				{
-					name: 'Output the Item',
-					value: 'output',
-					description: 'The item comes out with outcome "not_found": there is nothing to delete',
-				},
-				{
-					name: 'Fail the Item',
-					value: 'error',
-					description: 'Treat it as an error (error output with "On Error: Continue")',
-				},
-			],
-			default: 'output',
-			description:
-				'What to do when there is no ended call with this ID: a wrong ID, another account\'s call, or one whose data is already deleted (a repeat delete)',
-		},
+		outputOrFail(
+			'On Not Ended',
+			'onNotEnded',
+			'The item comes out with outcome "not_ended" and the state the call is in',
+			'What to do when the call has not ended yet (queued, ringing, in progress), so its data cannot be deleted',
+		),
+		outputOrFail(
+			'On Not Found',
+			'onNotFound',
+			'The item comes out with outcome "not_found": there is nothing to delete',
+			"What to do when there is no ended call with this ID: a wrong ID, another account's call, or one whose data is already deleted (a repeat delete)",
+		),
 	]),
 ];
 

@@ -6,6 +6,33 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Shown only when the node is an AI agent's tool (n8n lists the tool variant as `…Tool`). */
 export const TOOL = { '@tool': [true] };
 
+/**
+ * An "On Not …" option: whether an answer that settles the item without doing what was asked
+ * (the call has moved on, or is not there) comes out as an item or fails it.
+ */
+export function outputOrFail(
+	displayName: string,
+	name: string,
+	whenOutput: string,
+	description: string,
+): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'options',
+		options: [
+			{ name: 'Output the Item', value: 'output', description: whenOutput },
+			{
+				name: 'Fail the Item',
+				value: 'error',
+				description: 'Treat it as an error (error output with "On Error: Continue")',
+			},
+		],
+		default: 'output',
+		description,
+	};
+}
+
 /** The Options collection of `operation`: the shared entries and `extra`, sorted by name. */
 export function optionsCollection(
 	operation: string,
