@@ -323,32 +323,36 @@ fn delete_outcomes() {
             (200, r#"{"success":true}"#, "accepted", false, None),
         ],
     );
-    let strict = JobOptions {
+    // Neither not_ended nor a repeat delete (404) fails by default; each option makes it fail.
+    let gone = r#"{"error":{"code":"NOT_FOUND"}}"#;
+    let ended_strict = JobOptions {
         fail_on_not_ended: true,
         ..JobOptions::default()
     };
-    let (_, item) = answered(
-        OperationKind::Delete,
-        Via::Rest,
-        strict,
-        reply(409, not_ended),
-    );
-    assert!(item.failed() && item.message.contains("has not ended: it is ringing"));
-    // A repeat delete (404) is an answer by default; onNotFound "error" makes it fail.
-    let strict = JobOptions {
+    let found_strict = JobOptions {
         fail_on_not_found: true,
         ..JobOptions::default()
     };
-    let gone = r#"{"error":{"code":"NOT_FOUND"}}"#;
-    let (_, item) = answered(OperationKind::Delete, Via::Rest, strict, reply(404, gone));
-    assert!(item.failed() && item.message.contains("already deleted"));
-    let (_, item) = answered(
-        OperationKind::Delete,
-        Via::Rest,
-        JobOptions::default(),
-        reply(404, gone),
-    );
-    assert!(!item.failed());
+    for (options, status, body, fails, says) in [
+        (
+            ended_strict,
+            409,
+            not_ended,
+            true,
+            "has not ended: it is ringing",
+        ),
+        (found_strict, 404, gone, true, "already deleted"),
+        (JobOptions::default(), 404, gone, false, "already deleted"),
+    ] {
+        let (_, item) = answered(
+            OperationKind::Delete,
+            Via::Rest,
+            options,
+            reply(status, body),
+        );
+        assert_eq!(item.failed(), fails, "{status} {options:?}");
+        assert!(item.message.contains(says), "{}", item.message);
+    }
 }
 
 #[test]
