@@ -232,7 +232,7 @@ describe('huskyvoice schedule, get, delete', () => {
   };
   const schedule = (...args) => ['schedule', '--base-url', sb.url, '--rpm', '0', ...args];
 
-  it('schedule --from calls.csv makes one call per row; running the same file again makes none', async () => {
+  it('schedule --from calls.csv makes one call per row; running the same file again makes none, --new-run makes them again', async () => {
     const file = csvFile(
       'calls.csv',
       `${CSV_HEAD}agent_1,+91 98765 43210,Asha,asha@example.com,"{""invoice"":""INV-9""}"\nagent_1,(+91) 91234-56789,Ravi,,\nagent_1,+91 98765 43210,Asha,asha@example.com,"{""invoice"":""INV-9""}"\n`,
@@ -250,9 +250,76 @@ describe('huskyvoice schedule, get, delete', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(jsonLines(again.stdout).map((o) => [o.callId, o.replayed]), out.map((o) => [o.callId, true]));
     assert.equal((await sb.stats()).calls_created, 3, 'the same rows again make no new call');
-    const fresh = await run(schedule('--from', file, '--scope', 'second-round', '--json'));
+    const fresh = await run(schedule('--from', file, '--new-run', '--json'));
     assert.equal(fresh.code, 0, fresh.stderr);
-    assert.equal((await sb.stats()).calls_created, 6, 'a new --scope schedules them afresh');
+    assert.equal((await sb.stats()).calls_created, 6, '--new-run schedules them afresh');
+    const runId = /new run (\S+): every row is a new call.*--run-id \1/.exec(fresh.stderr)?.[1];
+    assert.ok(runId, fresh.stderr);
+    const resumed = await run(schedule('--from', file, '--run-id', runId, '--json'));
+    assert.deepEqual(jsonLines(resumed.stdout).map((o) => o.callId), jsonLines(fresh.stdout).map((o) => o.callId), 'resuming the new run finds its calls');
+    assert.equal((await sb.stats()).calls_created, 6);
+    const both = await run(schedule('--from', file, '--new-run', '--run-id', runId));
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /not both/);
+    const onCancel = await run(['cancel', '--base-url', sb.url, '--new-run', 'call_x']);
+    assert.equal(onCancel.code, 2);
+    assert.match(onCancel.stderr, /only for schedule/);
+  });
+
+  it('schedule: 200 rows under drop-after-accept, run twice: one call per row, the second run makes none', async () => {
+    await sb.faults([{ path: '/v1/calls', method: 'POST', drop_after: true, probability: 0.3, seed: 11, times: null }]);
+    const rows = Array.from({ length: 200 }, (_, i) => `agent_1,+91 97${String(i).padStart(8, '0')},Row ${i},,`);
+    const file = csvFile('two-hundred.csv', `${CSV_HEAD}${rows.join('\n')}\n`);
+    const first = await run(schedule('--from', file, '--concurrency', '10', '--json'));
+    const firstOut = jsonLines(first.stdout);
+    const afterFirst = await sb.stats();
+    await sb.faults([]);
+    const second = await run(schedule('--from', file, '--concurrency', '10', '--json'));
+    assert.equal(second.code, 0, second.stderr);
+    const out = jsonLines(second.stdout);
+    const stats = await sb.stats();
+    assert.equal(afterFirst.calls_created, 200, 'every row reached HuskyVoice in the first run');
+    assert.equal(stats.calls_created - afterFirst.calls_created, 0, 'the second run made no new call');
+    assert.ok(out.every((o) => o.outcome === 'scheduled' && o.replayed));
+    const perRow = out.map((o) => stats.calls_created_by_key[o.idempotencyKey]);
+    assert.ok(perRow.every((n) => n === 1), JSON.stringify(perRow));
+    process.stderr.write(
+      `[cli schedule 200 rows, drop-after-accept 0.3] first run: exit ${first.code}, ${firstOut.filter((o) => o.outcome === 'scheduled').length} scheduled, ` +
+        `${afterFirst.requests_total} requests, ${afterFirst.calls_created} calls; second run: ${stats.calls_created - afterFirst.calls_created} new calls, ` +
+        `${out.length} replayed; calls per row min ${Math.min(...perRow)} max ${Math.max(...perRow)}\n`,
+    );
+  });
+
+  it('schedule: a file fixed, trimmed and reordered after a failed run calls no one twice', async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => `agent_1,+91 98765 4321${i},Name ${i},,`);
+    rows[3] = 'agent_1,+1 415 555 0100,Name 3,,';
+    const first = await run(schedule('--from', csvFile('run1.csv', `${CSV_HEAD}${rows.join('\n')}\n`), '--json'));
+    assert.equal(first.code, 1, first.stderr);
+    assert.equal((await sb.stats()).calls_created, 5);
+    // The user fixes row 4, drops the first row, writes the numbers without spaces and sorts
+    // the rows the other way.
+    rows[3] = 'agent_1,+91 98765 43213,Name 3,,';
+    const fixed = rows.slice(1).map((r) => r.replace('+91 98765 ', '+9198765')).reverse();
+    const second = await run(schedule('--from', csvFile('run2.csv', `${CSV_HEAD}${fixed.join('\n')}\n`), '--json'));
+    assert.equal(second.code, 0, second.stderr);
+    const out = jsonLines(second.stdout);
+    assert.deepEqual(out.map((o) => o.replayed), [true, true, false, true, true]);
+    const stats = await sb.stats();
+    assert.equal(stats.calls_created, 6, 'only the fixed row is a new call');
+    assert.ok(Object.values(stats.calls_created_by_key).every((n) => n === 1));
+  });
+
+  it('schedule: columns that are not fields of a call go into additional_info', async () => {
+    const file = csvFile('extra.csv', 'agent_id,contact_number,Invoice ID,amount_due\nagent_1,+919876543210,INV-7,1200\nagent_1,+919876543211,,300\n');
+    const r = await run(schedule('--from', file, '--json'));
+    assert.equal(r.code, 0, r.stderr);
+    const [a, b] = jsonLines(r.stdout);
+    assert.deepEqual((await sb.getCall(a.callId)).additional_info, { 'Invoice ID': 'INV-7', amount_due: '1200' });
+    assert.deepEqual((await sb.getCall(b.callId)).additional_info, { amount_due: '300' });
+    const mixed = await run(schedule('--from', csvFile('mixed.csv', 'agent_id,contact_number,additional_info,notes\na,+919876543210,{},x\n')));
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /additional_info column and the custom column\(s\) "notes".*not both/);
+    assert.equal((await sb.stats()).calls_created, 2);
   });
 
   it('schedule: invalid rows are reported (exit 1) and not sent; a table it cannot read exits 2', async () => {
@@ -262,9 +329,9 @@ describe('huskyvoice schedule, get, delete', () => {
     assert.match(r.stdout, /\(none\)\s+invalid_input\s+-\s+0\s+.*\+91/);
     assert.match(r.stderr, /3 calls: 2 invalid_input, 1 scheduled; 1 request/);
     assert.equal((await sb.stats()).requests_total, 1);
-    const unknown = await run(schedule('--from', csvFile('extra.csv', 'agent_id,contact_number,notes\na,+919876543210,x\n')));
-    assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /"notes" that are not fields of a call.*additional_info/);
+    const twice = await run(schedule('--from', csvFile('twice.csv', 'agent_id,contact_number,Contact Number\na,+919876543210,x\n')));
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /the column "contact_number" twice/);
     const positional = await run(['schedule', 'call_x']);
     assert.equal(positional.code, 2);
     assert.match(positional.stderr, /--from calls\.csv/);

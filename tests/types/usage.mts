@@ -111,7 +111,10 @@ async function client(): Promise<void> {
   run.free();
 
   // The other operations: each resolves with its own item shape.
-  const scheduleOptions: ScheduleCallsOptions = { ...options, idempotencyScope: 'batch-7' };
+  const scheduleOptions: ScheduleCallsOptions = { ...options, runId: 'batch-7', keysFrom: 'content' };
+  // @ts-expect-error keysFrom is 'index' or 'content'
+  const badKeys: ScheduleCallsOptions = { ...options, keysFrom: 'order' };
+  void badKeys;
   const made: ScheduleOutcome[] = await scheduleCalls(
     [{ agent_id: 'agent_1', contact_number: '+919876543210', additional_info: { invoice: 'INV-1' } }],
     scheduleOptions,

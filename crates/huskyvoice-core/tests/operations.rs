@@ -6,6 +6,7 @@ use huskyvoice_core::engine::{
     Answer, CallOperation, Credential, Item, JobOptions, JobSpec, OperationKind, PacerBook, Run,
     RunSettings, Step,
 };
+use huskyvoice_core::idempotency::{KeysFrom, RunKeys};
 use huskyvoice_core::input::Loose;
 use huskyvoice_core::request::HttpRequest;
 use huskyvoice_core::{TransportError, Via};
@@ -41,7 +42,7 @@ fn input(kind: OperationKind) -> Loose<'static> {
 
 fn run_of(kind: OperationKind, via: Via, options: JobOptions) -> Run<CallOperation> {
     Run::new(
-        CallOperation::of(kind, Some("scope".into())),
+        CallOperation::of(kind, Some(RunKeys::new("scope", KeysFrom::Index))),
         RunSettings {
             concurrency: 1,
             limit: None,
@@ -442,7 +443,10 @@ fn get_through_the_webhook_and_invalid_calls_send_nothing() {
     })
     .collect();
     let mut run = Run::new(
-        CallOperation::of(OperationKind::Schedule, Some("s".into())),
+        CallOperation::of(
+            OperationKind::Schedule,
+            Some(RunKeys::new("s", KeysFrom::Index)),
+        ),
         RunSettings::default(),
         vec![credential(Via::Rest)],
         vec![JobOptions::default()],

@@ -8,6 +8,7 @@ use huskyvoice_core::engine::{
     Answer, CallOperation, Credential, JobOptions, JobSpec, OperationKind, PacerBook, Report, Run,
     RunSettings, Step, DOCUMENTED_LIMIT,
 };
+use huskyvoice_core::idempotency::{KeysFrom, RunKeys};
 use huskyvoice_core::input::Loose;
 use huskyvoice_core::{TransportError, Via};
 use proptest::prelude::*;
@@ -112,9 +113,15 @@ fn number(i: usize) -> String {
     format!("+9198{:08}", i)
 }
 
-fn calls(n: usize) -> Vec<JobSpec<'static>> {
-    (0..n)
-        .map(|i| {
+/// Rows 0..n, in order.
+fn rows(n: usize) -> Vec<usize> {
+    (0..n).collect()
+}
+
+/// One create per row, to the row's number.
+fn calls(rows: &[usize]) -> Vec<JobSpec<'static>> {
+    rows.iter()
+        .map(|&i| {
             let json = format!(r#"{{"agent_id":"agt_1","contact_number":"{}"}}"#, number(i));
             let input: Loose<'_> = serde_json::from_str(&json).expect("valid json");
             JobSpec {
@@ -139,25 +146,29 @@ fn credential() -> Credential {
     }
 }
 
-/// Drives one run of `n` creates to its end in virtual time; returns the report, the server
-/// and the virtual time taken.
+fn by_index(run_id: &str) -> Option<RunKeys> {
+    Some(RunKeys::new(run_id, KeysFrom::Index))
+}
+
+/// Drives one run of creates (one per row) to its end in virtual time; returns the report,
+/// the server and the virtual time taken.
 fn simulate(
-    n: usize,
+    rows: &[usize],
     loss: Loss,
     settings: RunSettings,
     options: JobOptions,
     server: &mut Server,
-    scope: &str,
+    keys: Option<RunKeys>,
     seed: u64,
 ) -> (Report, u64) {
-    let op = CallOperation::of(OperationKind::Schedule, Some(scope.to_string()));
+    let op = CallOperation::of(OperationKind::Schedule, keys);
     let book = Rc::new(RefCell::new(PacerBook::default()));
     let mut run = Run::new(
         op,
         settings,
         vec![credential()],
         vec![options],
-        calls(n),
+        calls(rows),
         book,
     )
     .expect("valid run");
@@ -262,7 +273,15 @@ fn answers_lost_after_the_create_still_leave_exactly_one_call_per_item() {
         server_error: 100,
     };
     let mut server = Server::default();
-    let (report, _) = simulate(500, loss, settings(3), patient(), &mut server, "wf:1:S", 3);
+    let (report, _) = simulate(
+        &rows(500),
+        loss,
+        settings(3),
+        patient(),
+        &mut server,
+        by_index("wf:1:S"),
+        3,
+    );
     assert_eq!(report.summary.succeeded, 500, "{:?}", report.summary);
     assert_eq!(server.created.len(), 500);
     assert!(server.created.values().all(|&c| c == 1), "a second call");
@@ -300,7 +319,15 @@ fn a_rerun_of_the_same_items_with_the_same_scope_creates_nothing() {
     };
     // First run: one attempt each, so lost answers fail their items (as an execution that
     // failed would); the calls exist anyway.
-    let (first, _) = simulate(200, loss, settings(1), few, &mut server, "wf:9:S", 1);
+    let (first, _) = simulate(
+        &rows(200),
+        loss,
+        settings(1),
+        few,
+        &mut server,
+        by_index("wf:9:S"),
+        1,
+    );
     assert!(first.summary.failed > 10, "{:?}", first.summary);
     // The retried execution: same scope, so the same keys; it creates no call at all.
     let none = Loss {
@@ -308,13 +335,93 @@ fn a_rerun_of_the_same_items_with_the_same_scope_creates_nothing() {
         before_arrival: 0,
         server_error: 0,
     };
-    let (again, _) = simulate(200, none, settings(2), few, &mut server, "wf:9:S", 2);
+    let (again, _) = simulate(
+        &rows(200),
+        none,
+        settings(2),
+        few,
+        &mut server,
+        by_index("wf:9:S"),
+        2,
+    );
     assert_eq!(again.summary.succeeded, 200);
     assert!(server.created.values().all(|&c| c == 1));
     assert_eq!(server.created.len(), 200);
     // A different scope is a different run: its creates are new calls.
-    let (_, _) = simulate(1, none, settings(3), few, &mut server, "wf:10:S", 3);
+    let (_, _) = simulate(
+        &rows(1),
+        none,
+        settings(3),
+        few,
+        &mut server,
+        by_index("wf:10:S"),
+        3,
+    );
     assert_eq!(server.created[&number(0)], 2);
+}
+
+#[test]
+fn content_keys_survive_a_rerun_with_rows_removed_and_reordered() {
+    let loss = Loss {
+        after_create: 300,
+        before_arrival: 0,
+        server_error: 0,
+    };
+    let none = Loss {
+        after_create: 0,
+        before_arrival: 0,
+        server_error: 0,
+    };
+    let few = JobOptions {
+        max_attempts: 1,
+        ..JobOptions::default()
+    };
+    let content = || Some(RunKeys::new("calls.csv", KeysFrom::Content));
+    let mut server = Server::default();
+    // A file of 100 rows whose run fails part-way (answers lost, one attempt each).
+    let (first, _) = simulate(
+        &rows(100),
+        loss,
+        settings(5),
+        few,
+        &mut server,
+        content(),
+        5,
+    );
+    assert!(first.summary.failed > 10, "{:?}", first.summary);
+    // The user drops the rows reported done, sorts the rest the other way, adds two rows and
+    // runs the file again: the rows the server already has keep their keys (no second call),
+    // the new rows are called once.
+    let mut again: Vec<usize> = (0..100).rev().filter(|i| i % 3 != 0).collect();
+    again.extend([100, 101]);
+    let (second, _) = simulate(&again, none, settings(6), few, &mut server, content(), 6);
+    assert_eq!(second.summary.succeeded, again.len());
+    assert_eq!(server.created.len(), 102);
+    assert!(server.created.values().all(|&c| c == 1), "a second call");
+    // The same rerun keyed by index sends the moved rows under keys the first run used for
+    // other calls: HuskyVoice refuses them (422), so the new rows are never called. Why files
+    // use content keys.
+    let mut by_place = Server::default();
+    simulate(
+        &rows(100),
+        none,
+        settings(7),
+        few,
+        &mut by_place,
+        by_index("calls.csv"),
+        7,
+    );
+    let (moved, _) = simulate(
+        &again,
+        none,
+        settings(8),
+        few,
+        &mut by_place,
+        by_index("calls.csv"),
+        8,
+    );
+    assert!(moved.summary.failed > 60, "{:?}", moved.summary);
+    assert!(!by_place.created.contains_key(&number(100)));
 }
 
 #[test]
@@ -333,12 +440,12 @@ fn two_hundred_creates_at_the_documented_limit_keep_its_pace_without_a_429() {
         ..settings(4)
     };
     let (report, ms) = simulate(
-        200,
+        &rows(200),
         none,
         s,
         JobOptions::default(),
         &mut server,
-        "wf:2:S",
+        by_index("wf:2:S"),
         4,
     );
     assert_eq!(report.summary.succeeded, 200);
@@ -377,7 +484,7 @@ proptest! {
         let mut server = Server::default();
         let options = JobOptions { max_attempts: attempts, max_total_wait_ms: 120_000, ..JobOptions::default() };
         let s = RunSettings { concurrency, ..settings(seed) };
-        let (report, _) = simulate(n, loss, s, options, &mut server, "wf:p:S", seed);
+        let (report, _) = simulate(&rows(n), loss, s, options, &mut server, by_index("wf:p:S"), seed);
         prop_assert!(server.created.values().all(|&c| c == 1));
         for (i, item) in report.items.iter().enumerate() {
             if item.succeeded {

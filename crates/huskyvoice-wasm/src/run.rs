@@ -111,7 +111,7 @@ impl Run {
         let tree: Loose<'_> = parse(&text, CONTEXT).map_err(js_error)?;
         let parts = RunPlan(&tree).into_parts().map_err(js_error)?;
         let book = pacers.book.clone();
-        let operation = CallOperation::of(parts.operation, parts.idempotency_scope);
+        let operation = CallOperation::of(parts.operation, parts.keys);
         let inner = engine::Run::new(
             operation,
             parts.settings,

@@ -45,7 +45,7 @@ export interface NewCallInput {
   contact_email?: unknown;
   /** A JSON object of custom fields (or text holding one). */
   additional_info?: unknown;
-  /** Your own Idempotency-Key; else one is derived from `idempotencyScope` and the item index. */
+  /** Your own Idempotency-Key; else one is derived from the plan's `runId` (see `keysFrom`). */
   idempotency_key?: unknown;
 }
 
@@ -69,11 +69,18 @@ export interface RunPlan {
   /** Default `cancel`. */
   operation?: OperationName;
   /**
-   * Schedule: where the items come from (n8n: workflow, first execution and node). With the
-   * item index it derives the Idempotency-Key of every call that has none of its own, so a
-   * repeat of the same run sends the same keys and creates no second call.
+   * Schedule: the run's id, the seed of the Idempotency-Key of every call that has none of its
+   * own (n8n: workflow, first execution and node), so a repeat of the same run sends the same
+   * keys and creates no second call. `hv1-` + SHA-256 of the run id and the item's place.
    */
-  idempotencyScope?: string;
+  runId?: string;
+  /**
+   * Schedule: what places an item in the run for its key. `index` (default): its index, for
+   * repeats of the same items in the same order. `content`: its checked body and how many
+   * earlier items had the same body, so a list run again after removing, reordering or fixing
+   * items keeps the keys of the untouched ones.
+   */
+  keysFrom?: 'index' | 'content';
   /** Requests in flight at once (default 5; 1 to 1000). */
   concurrency?: number;
   /** The client-side pacer: at most this many requests per `windowMs` per credential (default 60, HuskyVoice's documented limit; 0 = off). */

@@ -191,7 +191,7 @@ fn non_ascii_text_crosses_intact() {
 #[wasm_bindgen_test]
 fn a_schedule_run_crosses_with_its_key_and_reads_a_replayed_answer() {
     let plan = js_sys::JSON::parse(
-        r#"{"operation":"schedule","idempotencyScope":"wf:1:S","requestsPerMinute":0,
+        r#"{"operation":"schedule","runId":"wf:1:S","requestsPerMinute":0,
             "credentials":[{"via":"rest","apiKey":"sk_test_wasm_1","baseUrl":"http://127.0.0.1:9"}],
             "jobs":[{"call":{"agent_id":"agt_1","contact_number":"+91 98765 43210"}}]}"#,
     )

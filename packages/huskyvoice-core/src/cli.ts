@@ -6,11 +6,12 @@
 // Exit status: 0 every call done (a dry run: every input valid), 1 some were not,
 // 2 bad usage or no credential (nothing sent), 130 stopped by Ctrl-C (143 by SIGTERM); what was
 // done is printed.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-import { callsFromCsv, withRowKeys } from './calls';
+import { callsFromCsv } from './calls';
 import type { CsvCall } from './calls';
 import { cancelCalls, deleteCalls, getCalls, scheduleCalls } from './client';
 import type { CallsOptions, CancelOutcome, DeleteOutcome, GetOutcome, ScheduleOutcome } from './client';
@@ -24,7 +25,12 @@ Drives HuskyVoice calls, paced under the rate limit (60 requests per minute by d
 
   schedule --from FILE   schedule the calls of a CSV with a header row: agent_id,
                          contact_number (+91 and 10 digits), contact_name, contact_email,
-                         additional_info (a JSON object), idempotency_key
+                         additional_info (a JSON object), idempotency_key; other columns
+                         go into additional_info. Every create carries an Idempotency-Key
+                         (a row's own, or one the core derives from the row's content), so
+                         running the same file again, even with rows fixed, removed or
+                         reordered, calls no one twice within 24 h: rows HuskyVoice already
+                         has get their first answer back. --new-run calls them again.
   get ids...             show each call's status and fields (needs the API key)
   cancel ids...          cancel queued calls
   delete ids... [--yes]  erase ended calls' data (transcript, recording, contact); cannot be
@@ -34,8 +40,10 @@ Drives HuskyVoice calls, paced under the rate limit (60 requests per minute by d
   ids               call ids (e.g. call_abc_123)
   --from FILE|-     read ids from FILE (- for stdin): one per line, blank lines skipped
   --column NAME     FILE is a CSV with a header row; read the ids from column NAME
-  --scope NAME      schedule: mixed into each row's Idempotency-Key. Without it, running the
-                    same rows again within 24 h makes no new calls; a new NAME makes them again
+  --new-run         schedule: a fresh run id, so every row is a new call even if the same
+                    rows were scheduled before; the id is printed, to resume with --run-id
+  --run-id ID       schedule: the run id the keys derive from (default: one for all files,
+                    so a row's key is its content's), e.g. to resume a --new-run
   --yes, -y         delete: confirm that the data is erased for good (no prompt)
   --webhook URL     use the inbound webhook (its URL or token); also HUSKYVOICE_WEBHOOK
   --base-url URL    API base URL (default https://api.huskyvoice.ai); also HUSKYVOICE_BASE_URL
@@ -51,7 +59,8 @@ no credential (nothing sent), 130 Ctrl-C.`;
 const OPTIONS = {
 	from: { type: 'string' },
 	column: { type: 'string' },
-	scope: { type: 'string' },
+	'new-run': { type: 'boolean' },
+	'run-id': { type: 'string' },
 	yes: { type: 'boolean', short: 'y' },
 	webhook: { type: 'string' },
 	'base-url': { type: 'string' },
@@ -104,7 +113,13 @@ interface Command {
 	json: boolean;
 	/** delete: --yes was given. */
 	confirmed: boolean;
+	/** schedule: the run id the keys derive from, and whether --new-run made it up. */
+	runId: string | undefined;
+	newRun: boolean;
 }
+
+/** The run id of a schedule without --new-run or --run-id: the same for every file. */
+const DEFAULT_RUN_ID = 'huskyvoice-cli';
 
 /** Whether stdin is a terminal (someone who can be asked), and how to ask; overridable for tests. */
 export interface Terminal {
@@ -188,8 +203,10 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 		if (ids.length > 0) throw new UsageError('schedule reads its calls from a CSV: huskyvoice schedule --from calls.csv (- for stdin).', true);
 		if (values.from === undefined) throw new UsageError('schedule needs --from FILE: a CSV with the columns agent_id, contact_number, ….', true);
 		if (values.column !== undefined) throw new UsageError('--column is for call ids; a schedule CSV names its columns in its header.', true);
+		if (values['new-run'] === true && values['run-id'] !== undefined) throw new UsageError('give --new-run (a fresh run) or --run-id ID (that run), not both.', true);
+		if (values['run-id'] !== undefined && values['run-id'].trim() === '') throw new UsageError('--run-id needs an id, e.g. the one a --new-run printed.', true);
 	} else {
-		if (values.scope !== undefined) throw new UsageError('--scope is only for schedule.', true);
+		if (values['new-run'] !== undefined || values['run-id'] !== undefined) throw new UsageError('--new-run and --run-id are only for schedule.', true);
 		if (values.column !== undefined && values.from === undefined) throw new UsageError('--column needs --from FILE (a CSV file).', true);
 		if (ids.length === 0 && values.from === undefined) throw new UsageError('give call ids, or --from FILE (- for stdin).', true);
 	}
@@ -216,7 +233,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 		const source = from === '-' ? 'stdin' : from;
 		try {
 			if (name === 'schedule') {
-				inputs = withRowKeys(callsFromCsv(text), values.scope ?? '');
+				inputs = callsFromCsv(text);
 			} else if (values.column !== undefined) {
 				const column = idsFromCsv(text, values.column);
 				if (column.skipped > 0) say(`${column.skipped} row(s) of ${source} have no ${values.column}: skipped.`);
@@ -237,7 +254,10 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 		concurrency: wholeNumber('--concurrency', values.concurrency),
 		dryRun: values['dry-run'] === true,
 	};
-	return { name, inputs, source: from ?? null, options, json: values.json === true, confirmed: values.yes === true };
+	// A file's rows are keyed by their content (see --run-id in the usage), so a re-run of an
+	// edited file still finds the rows HuskyVoice already has.
+	const runId = name !== 'schedule' ? undefined : values['new-run'] === true ? `new-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}` : (values['run-id'] ?? DEFAULT_RUN_ID);
+	return { name, inputs, source: from ?? null, options, json: values.json === true, confirmed: values.yes === true, runId, newRun: values['new-run'] === true };
 }
 
 /** The client names its options; say them as the command line's flags. */
@@ -267,7 +287,7 @@ function exitStatus(outcomes: readonly Outcome[], dryRun: boolean, stopped: numb
 function runCommand(command: Command, options: CallsOptions): Promise<Outcome[]> {
 	switch (command.name) {
 		case 'schedule':
-			return scheduleCalls(command.inputs as CsvCall[], options);
+			return scheduleCalls(command.inputs as CsvCall[], { ...options, runId: command.runId, keysFrom: 'content' });
 		case 'get':
 			return getCalls(command.inputs, options);
 		case 'delete':
@@ -305,6 +325,7 @@ export async function main(
 		const refused = await confirmDelete(command, terminal);
 		if (refused !== null) return refused;
 	}
+	if (command.newRun) say(`new run ${command.runId}: every row is a new call. If it stops part-way, resume it with --run-id ${command.runId} (not --new-run again).`);
 
 	const rpm = options.requestsPerMinute ?? 60;
 	const windowMs = 60_000;

@@ -86,13 +86,21 @@ export type DeleteCallsOptions = CallsOptions;
 
 export interface ScheduleCallsOptions extends CallsOptions {
 	/**
-	 * Names where this list of calls comes from (a batch id, a file's digest). With each call's
-	 * position it derives the Idempotency-Key of every call that has no `idempotency_key` of
-	 * its own, so running the same list again with the same scope makes no second call.
-	 * Default: a random scope per `scheduleCalls`, which keeps its own retries safe but not a
-	 * second run of the list.
+	 * The run's id (a batch id, say `reminders-2026-12-07`): the seed from which the core derives
+	 * the Idempotency-Key of every call that has no `idempotency_key` of its own
+	 * (`hv1-` + SHA-256 of the run id and the call's place, see `keysFrom`). Running the same
+	 * list again with the same `runId` within HuskyVoice's 24 h makes no second call.
+	 * Default: a random id per `scheduleCalls`, which keeps its own retries safe but not a
+	 * second run of the list: give one whenever the list may be run again.
 	 */
-	idempotencyScope?: string;
+	runId?: string;
+	/**
+	 * What places a call in the run for its derived key. `'index'` (default): its position in
+	 * the list. `'content'`: its checked fields and how many earlier calls had the same ones, so
+	 * a list run again after removing, reordering or fixing calls keeps the keys of the
+	 * untouched calls (the CLI's choice for files).
+	 */
+	keysFrom?: 'index' | 'content';
 }
 
 /** An error of the client's own checks: a real `Error` with a stable `code`, never a secret. */
@@ -117,7 +125,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
 	'onProgress',
 ]);
 /** Options of one operation only. */
-const OWN_OPTIONS: Partial<Record<OperationName, ReadonlySet<string>>> = { schedule: new Set(['idempotencyScope']) };
+const OWN_OPTIONS: Partial<Record<OperationName, ReadonlySet<string>>> = { schedule: new Set(['runId', 'keysFrom']) };
 
 /** The public function of each operation, for its error messages. */
 const FUNCTION_OF: Record<OperationName, string> = {
@@ -208,14 +216,8 @@ function prepare(operation: OperationName, inputs: unknown, options: unknown): P
 	if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
 		throw optionsError(operation, '"onProgress" must be a function (done, total, outcome, index).');
 	}
-	let scope: string | undefined;
-	if (operation === 'schedule') {
-		const given = o.idempotencyScope;
-		if (given !== undefined && (typeof given !== 'string' || given.trim() === '')) {
-			throw optionsError(operation, '"idempotencyScope" must be non-empty text (e.g. a batch id), or left out.');
-		}
-		scope = given ?? `client:${randomUUID()}`;
-	}
+	// The core checks both and derives the keys; only the default run id is chosen here.
+	const keys = (operation === 'schedule' ? { runId: o.runId ?? `client:${randomUUID()}`, keysFrom: o.keysFrom } : {}) as Pick<RunPlan, 'runId' | 'keysFrom'>;
 
 	// The core's own checks of the credential, the same every request of the run will pass.
 	// Its errors never hold a secret.
@@ -242,7 +244,7 @@ function prepare(operation: OperationName, inputs: unknown, options: unknown): P
 	};
 	const plan: RunPlan = {
 		operation,
-		idempotencyScope: scope,
+		...keys,
 		concurrency: o.concurrency as number | undefined,
 		requestsPerMinute: o.requestsPerMinute as number | undefined,
 		windowMs: o.rateLimitWindowMs as number | undefined,

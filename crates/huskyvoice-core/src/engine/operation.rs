@@ -85,8 +85,8 @@ pub trait Operation {
     fn words(&self) -> &'static Words;
 
     /// Checks one job's input (the `index`th of the run) before anything is sent; an error
-    /// settles the job unsent.
-    fn target(&self, index: usize, input: &Loose<'_>) -> Result<Self::Target, Invalid>;
+    /// settles the job unsent. Called once per job, in item order.
+    fn target(&mut self, index: usize, input: &Loose<'_>) -> Result<Self::Target, Invalid>;
 
     /// Whether a credential of `via` can carry this operation (Get has no webhook action).
     fn usable_with(&self, _via: Via) -> Result<(), String> {

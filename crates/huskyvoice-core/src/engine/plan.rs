@@ -6,6 +6,7 @@ use super::operation::OperationKind;
 use super::pacer::Limit;
 use super::run::{RunSettings, DOCUMENTED_LIMIT};
 use crate::error::{number_text, CoreError, ErrorCode};
+use crate::idempotency::{KeysFrom, RunKeys};
 use crate::loose::Loose;
 use crate::request::Via;
 use std::fmt;
@@ -18,8 +19,9 @@ pub struct RunPlan<'p, 'a>(pub &'p Loose<'a>);
 #[derive(Debug)]
 pub struct Parts<'a> {
     pub operation: OperationKind,
-    /// Where the run's items come from, for the Idempotency-Keys of creates without their own.
-    pub idempotency_scope: Option<String>,
+    /// Derives the Idempotency-Keys of creates without their own: from `runId` (where the
+    /// run's items come from) and `keysFrom` (`index`, the default, or `content`).
+    pub keys: Option<RunKeys>,
     pub settings: RunSettings,
     pub credentials: Vec<Credential>,
     pub options: Vec<JobOptions>,
@@ -170,7 +172,14 @@ impl<'p, 'a> RunPlan<'p, 'a> {
         };
         let names = OperationKind::ALL.map(OperationKind::as_str);
         let operation = OperationKind::ALL[plan.choice("operation", &names, 2)?];
-        let idempotency_scope = plan.text("idempotencyScope")?;
+        let run_id = plan.text("runId")?;
+        if run_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+            return Err(bad(format_args!(
+                "\"runId\" must be non-empty text (e.g. a batch id), or left out."
+            )));
+        }
+        let keys_from = KeysFrom::ALL[plan.choice("keysFrom", &KeysFrom::NAMES, 0)?];
+        let keys = run_id.map(|id| RunKeys::new(id, keys_from));
         let requests = plan.whole(
             "requestsPerMinute",
             u64::from(DOCUMENTED_LIMIT.requests),
@@ -239,7 +248,7 @@ impl<'p, 'a> RunPlan<'p, 'a> {
         }
         Ok(Parts {
             operation,
-            idempotency_scope,
+            keys,
             settings,
             credentials,
             options,

@@ -46,7 +46,7 @@ impl Operation for CancelCall {
         &WORDS
     }
 
-    fn target(&self, _index: usize, input: &Loose<'_>) -> Result<String, Invalid> {
+    fn target(&mut self, _index: usize, input: &Loose<'_>) -> Result<String, Invalid> {
         call_id_target(input)
     }
 

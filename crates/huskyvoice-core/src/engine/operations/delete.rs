@@ -38,7 +38,7 @@ impl Operation for DeleteCall {
         &WORDS
     }
 
-    fn target(&self, _index: usize, input: &Loose<'_>) -> Result<String, Invalid> {
+    fn target(&mut self, _index: usize, input: &Loose<'_>) -> Result<String, Invalid> {
         call_id_target(input)
     }
 

@@ -15,6 +15,7 @@ pub use schedule::{ScheduleCall, ScheduleTarget};
 use super::job::{Answer, Credential, JobOptions};
 use super::operation::{Fields, Invalid, JobTarget, Operation, OperationKind, Words};
 use super::reading::{self, Reading, Subject};
+use crate::idempotency::RunKeys;
 use crate::loose::Loose;
 use crate::outcome::Outcome;
 use crate::request::{HttpRequest, RequestBuilder, Via};
@@ -31,10 +32,10 @@ pub enum CallOperation {
 }
 
 impl CallOperation {
-    /// The operation of `kind`; `scope` derives the Idempotency-Keys of creates.
-    pub fn of(kind: OperationKind, scope: Option<String>) -> CallOperation {
+    /// The operation of `kind`; `keys` derives the Idempotency-Keys of creates without one.
+    pub fn of(kind: OperationKind, keys: Option<RunKeys>) -> CallOperation {
         match kind {
-            OperationKind::Schedule => CallOperation::Schedule(ScheduleCall { scope }),
+            OperationKind::Schedule => CallOperation::Schedule(ScheduleCall { keys }),
             OperationKind::Get => CallOperation::Get(GetCall),
             OperationKind::Cancel => CallOperation::Cancel(CancelCall),
             OperationKind::Delete => CallOperation::Delete(DeleteCall),
@@ -120,7 +121,7 @@ impl Operation for CallOperation {
         }
     }
 
-    fn target(&self, index: usize, input: &Loose<'_>) -> Result<AnyTarget, Invalid> {
+    fn target(&mut self, index: usize, input: &Loose<'_>) -> Result<AnyTarget, Invalid> {
         match self {
             CallOperation::Schedule(o) => {
                 o.target(index, input).map(|t| AnyTarget::New(Box::new(t)))

@@ -10,7 +10,7 @@ use crate::engine::operation::{Fields, Invalid, JobTarget, Operation, OperationK
 use crate::engine::reading::{
     self, data_object, json_body, text_field, text_value, Reading, Subject,
 };
-use crate::idempotency::derived_key;
+use crate::idempotency::RunKeys;
 use crate::interpret::http;
 use crate::json_text::to_json_text;
 use crate::loose::Loose;
@@ -20,11 +20,11 @@ use crate::request::{HttpRequest, RequestBuilder};
 use crate::response_body::BodyFacts;
 use crate::CoreError;
 
-/// `scope` names where the run's items come from; with the item index it derives the key of
-/// an item that has none of its own.
+/// `keys` derives the key of an item that has none of its own from the run id (see
+/// [`crate::idempotency`]); without it such an item is invalid.
 #[derive(Debug, Clone, Default)]
 pub struct ScheduleCall {
-    pub scope: Option<String>,
+    pub keys: Option<RunKeys>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,12 +64,12 @@ impl Operation for ScheduleCall {
         &WORDS
     }
 
-    fn target(&self, index: usize, input: &Loose<'_>) -> Result<ScheduleTarget, Invalid> {
+    fn target(&mut self, index: usize, input: &Loose<'_>) -> Result<ScheduleTarget, Invalid> {
         let call = read_new_call(input).map_err(|e| ("invalid_input", e))?;
-        let key = match (&call.idempotency_key, &self.scope) {
+        let key = match (&call.idempotency_key, &mut self.keys) {
             (Some(own), _) => own.clone(),
-            (None, Some(scope)) => derived_key(scope, index),
-            (None, None) => return Err(("invalid_input", "The call has no idempotency_key and the run no idempotencyScope to derive one from: without a key a retried create could make a second call. Give either.".to_string())),
+            (None, Some(keys)) => keys.key(index, &call.fields()),
+            (None, None) => return Err(("invalid_input", "The call has no idempotency_key and the run no runId to derive one from: without a key a retried create could make a second call. Give either.".to_string())),
         };
         Ok(ScheduleTarget { call, key })
     }

@@ -94,7 +94,7 @@ export const description: INodeProperties[] = [
  * which n8n saves with a failed execution and hands back to its retry, so a retried execution
  * (a new id) sends the keys the failed one sent.
  */
-function idempotencyScope(ctx: IExecuteFunctions): string {
+function runId(ctx: IExecuteFunctions): string {
 	const context = ctx.getContext('node');
 	if (typeof context.huskyVoiceFirstExecution !== 'string') {
 		context.huskyVoiceFirstExecution = ctx.getExecutionId() ?? 'manual';
@@ -125,5 +125,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			...(contactNumber.field === undefined ? {} : { field: contactNumber.field }),
 		};
 	};
-	return await runOperation(this, 'schedule', jobs, idempotencyScope(this));
+	return await runOperation(this, 'schedule', jobs, runId(this));
 }

@@ -20,10 +20,10 @@ export async function runOperation(
 	ctx: IExecuteFunctions,
 	operation: OperationName,
 	jobInput: (itemIndex: number) => JobInput,
-	idempotencyScope?: string,
+	runId?: string,
 ): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
-	const planned = await planRun(ctx, node, ctx.getInputData(), operation, jobInput, idempotencyScope);
+	const planned = await planRun(ctx, node, ctx.getInputData(), operation, jobInput, runId);
 	let run: Run;
 	try {
 		run = new Run(planned.plan, PACERS);

@@ -25,7 +25,7 @@ export async function planRun(
 	items: INodeExecutionData[],
 	operation: OperationName,
 	jobInput: (itemIndex: number) => JobInput,
-	idempotencyScope?: string,
+	runId?: string,
 ): Promise<PlannedRun> {
 	const authentication = parameterReader(ctx, node, items, 'authentication', 'apiKey');
 	const optionsParam = parameterReader(ctx, node, items, 'options', {});
@@ -61,7 +61,7 @@ export async function planRun(
 	return {
 		plan: {
 			operation,
-			...(idempotencyScope === undefined ? {} : { idempotencyScope }),
+			...(runId === undefined ? {} : { runId }),
 			...first,
 			stopOnFailure: !ctx.continueOnFail(),
 			seed: Math.floor(Math.random() * 4_294_967_296),
