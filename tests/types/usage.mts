@@ -131,8 +131,8 @@ async function client(): Promise<void> {
   const deleted: boolean = goneOne.deleted;
   void [made, key, replayed, scheduled, got, fields, gone, deleted];
 
-  // @ts-expect-error: idempotencyScope is text
-  await scheduleCalls([], { apiKey: 'k', idempotencyScope: 7 });
+  // @ts-expect-error: runId is text
+  await scheduleCalls([], { apiKey: 'k', runId: 7 });
   // @ts-expect-error: a cancel outcome has no `deleted`
   void one.deleted;
 }
