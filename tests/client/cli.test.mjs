@@ -272,6 +272,8 @@ describe('huskyvoice schedule, get, delete', () => {
     const file = csvFile('two-hundred.csv', `${CSV_HEAD}${rows.join('\n')}\n`);
     const first = await run(schedule('--from', file, '--concurrency', '10', '--json'));
     const firstOut = jsonLines(first.stdout);
+    const unconfirmed = firstOut.filter((o) => o.outcome !== 'scheduled').length;
+    if (unconfirmed > 0) assert.match(first.stderr, new RegExp(`${unconfirmed} calls? (is|are) not confirmed: run the same file again: rows HuskyVoice already has`));
     const afterFirst = await sb.stats();
     await sb.faults([]);
     const second = await run(schedule('--from', file, '--concurrency', '10', '--json'));

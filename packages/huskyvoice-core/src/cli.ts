@@ -118,6 +118,9 @@ interface Command {
 	newRun: boolean;
 }
 
+/** Schedule outcomes that running the file again would not change (the row itself must). */
+const FINAL_FOR_A_ROW: ReadonlySet<string> = new Set(['scheduled', 'invalid_input', 'rejected', 'unauthorized', 'forbidden']);
+
 /** The run id of a schedule without --new-run or --run-id: the same for every file. */
 const DEFAULT_RUN_ID = 'huskyvoice-cli';
 
@@ -391,11 +394,12 @@ export async function main(
 	const requests = outcomes.reduce((sum, o) => sum + o.attempts, 0);
 	const n = inputs.length;
 	const summary = `${n} call${n === 1 ? '' : 's'}: ${counts(outcomes)}; ${requests} request${requests === 1 ? '' : 's'} in ${duration(Date.now() - started)}.`;
-	const inDoubt =
-		command.name === 'schedule'
-			? 'may or may not be scheduled: run the same file again, their Idempotency-Keys make no second call'
-			: `may or may not be ${word}`;
+	// A schedule's unconfirmed rows are settled by running it again with the same run id.
+	const again = `run the same file again${command.newRun ? ` with --run-id ${command.runId}` : ''}: rows HuskyVoice already has are answered from their Idempotency-Key, never called twice`;
+	const inDoubt = command.name === 'schedule' ? `may or may not be scheduled: ${again}` : `may or may not be ${word}`;
 	say(stopped ? `stopped by ${stopped === 130 ? 'Ctrl-C' : 'SIGTERM'}. ${summary} "not_sent" calls were not sent; "interrupted" ones ${inDoubt}.` : summary);
+	const unsettled = command.name === 'schedule' && !stopped && !options.dryRun ? outcomes.filter((o) => !FINAL_FOR_A_ROW.has(o.outcome)).length : 0;
+	if (unsettled > 0) say(`${unsettled} call${unsettled === 1 ? ' is' : 's are'} not confirmed: ${again}.`);
 	return exitStatus(outcomes, options.dryRun === true, stopped);
 }
 
