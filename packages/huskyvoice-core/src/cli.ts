@@ -257,10 +257,18 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 		concurrency: wholeNumber('--concurrency', values.concurrency),
 		dryRun: values['dry-run'] === true,
 	};
-	// A file's rows are keyed by their content (see --run-id in the usage), so a re-run of an
-	// edited file still finds the rows HuskyVoice already has.
-	const runId = name !== 'schedule' ? undefined : values['new-run'] === true ? `new-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}` : (values['run-id'] ?? DEFAULT_RUN_ID);
+	const runId = name === 'schedule' ? scheduleRunId(values['new-run'] === true, values['run-id']) : undefined;
 	return { name, inputs, source: from ?? null, options, json: values.json === true, confirmed: values.yes === true, runId, newRun: values['new-run'] === true };
+}
+
+/**
+ * The run id a schedule's keys derive from. A file's rows are keyed by their content, so one
+ * fixed id by default lets a re-run of an edited file find the rows HuskyVoice already has;
+ * --new-run makes a fresh (dated, so a user can tell runs apart) one.
+ */
+function scheduleRunId(newRun: boolean, given: string | undefined): string {
+	if (newRun) return `new-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+	return given ?? DEFAULT_RUN_ID;
 }
 
 /** The client names its options; say them as the command line's flags. */

@@ -89,8 +89,8 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * Where this node's items come from, for the Idempotency-Keys the core derives: the workflow,
- * the node and the first execution of this run. The execution id is kept in the node's context,
+ * The run id the core derives each item's Idempotency-Key from (with the item's index): the
+ * workflow, the node and the first execution of this run. The execution id is kept in the node's context,
  * which n8n saves with a failed execution and hands back to its retry, so a retried execution
  * (a new id) sends the keys the failed one sent.
  */
