@@ -261,6 +261,9 @@ describe('huskyvoice schedule, get, delete', () => {
     const both = await run(schedule('--from', file, '--new-run', '--run-id', runId));
     assert.equal(both.code, 2);
     assert.match(both.stderr, /not both/);
+    const empty = await run(schedule('--from', file, '--run-id', ' '));
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /--run-id must be non-empty text.*Nothing was sent/);
     const onCancel = await run(['cancel', '--base-url', sb.url, '--new-run', 'call_x']);
     assert.equal(onCancel.code, 2);
     assert.match(onCancel.stderr, /only for schedule/);
@@ -273,7 +276,7 @@ describe('huskyvoice schedule, get, delete', () => {
     const first = await run(schedule('--from', file, '--concurrency', '10', '--json'));
     const firstOut = jsonLines(first.stdout);
     const unconfirmed = firstOut.filter((o) => o.outcome !== 'scheduled').length;
-    if (unconfirmed > 0) assert.match(first.stderr, new RegExp(`${unconfirmed} calls? (is|are) not confirmed: run the same file again: rows HuskyVoice already has`));
+    if (unconfirmed > 0) assert.match(first.stderr, new RegExp(`${unconfirmed} calls? (is|are) not scheduled: fix the rows .* run the same file again: rows HuskyVoice already has`));
     const afterFirst = await sb.stats();
     await sb.faults([]);
     const second = await run(schedule('--from', file, '--concurrency', '10', '--json'));

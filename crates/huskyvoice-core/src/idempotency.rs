@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::json_text::to_json_text;
 use crate::loose::Loose;
+use crate::new_call::NewCall;
 
 /// What places an item among the run's creates; see the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,14 +54,15 @@ impl RunKeys {
         }
     }
 
-    /// The key of the `index`th item, whose checked body is `body`.
-    pub fn key(&mut self, index: usize, body: &Loose<'_>) -> String {
+    /// The key of the `index`th item, the checked `call` (its body is read only for
+    /// [`KeysFrom::Content`]).
+    pub fn key(&mut self, index: usize, call: &NewCall) -> String {
         match self.from {
             KeysFrom::Index => derived_key(&self.run_id, index),
             KeysFrom::Content => {
                 // Members sorted: a sheet exported with its columns in another order is the
                 // same content.
-                let body = to_json_text(&sorted(body));
+                let body = to_json_text(&sorted(&call.fields()));
                 let seen = self.bodies_seen.entry(body.clone()).or_insert(0);
                 let nth = *seen;
                 *seen += 1;
@@ -122,6 +124,18 @@ fn digest_key(fields: &[&[u8]]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::new_call::read_new_call;
+
+    fn call(json: &str) -> NewCall {
+        let input: Loose<'_> = serde_json::from_str(json).expect("json");
+        read_new_call(&input).expect("a valid call")
+    }
+
+    fn to(n: u32) -> NewCall {
+        call(&format!(
+            r#"{{"agent_id":"a","contact_number":"+9198765432{n:02}"}}"#
+        ))
+    }
 
     #[test]
     fn index_keys_are_stable_and_distinct() {
@@ -137,7 +151,7 @@ mod tests {
         // send the same key): this pins it.
         assert_eq!(
             derived_key("wf1:100:Schedule", 0),
-            RunKeys::new("wf1:100:Schedule", KeysFrom::Index).key(0, &Loose::Null)
+            RunKeys::new("wf1:100:Schedule", KeysFrom::Index).key(0, &to(1))
         );
         // Pinned: python3 -c "import hashlib; print(hashlib.sha256(
         //   b'huskyvoice-idempotency-v1\x00wf1:100:Schedule\x000').hexdigest()[:32])"
@@ -146,41 +160,37 @@ mod tests {
 
     #[test]
     fn content_keys_follow_the_body_not_the_place() {
-        let body = |n: u32| -> Loose<'static> {
-            let json = format!(r#"{{"agent_id":"a","contact_number":"+9198765432{n:02}"}}"#);
-            serde_json::from_str::<Loose<'_>>(&json)
-                .expect("json")
-                .into_owned()
-        };
         let mut first = RunKeys::new("calls.csv", KeysFrom::Content);
-        let keys: Vec<String> = [1, 2, 1, 3]
-            .iter()
-            .map(|&n| first.key(0, &body(n)))
-            .collect();
+        let keys: Vec<String> = [1, 2, 1, 3].iter().map(|&n| first.key(0, &to(n))).collect();
         // Two identical bodies are two calls: the second gets its own key.
         assert_ne!(keys[0], keys[2]);
         // The same rows reordered, one removed: every remaining row keeps its key.
         let mut again = RunKeys::new("calls.csv", KeysFrom::Content);
-        assert_eq!(again.key(5, &body(3)), keys[3]);
-        assert_eq!(again.key(6, &body(1)), keys[0]);
-        assert_eq!(again.key(7, &body(1)), keys[2]);
+        assert_eq!(again.key(5, &to(3)), keys[3]);
+        assert_eq!(again.key(6, &to(1)), keys[0]);
+        assert_eq!(again.key(7, &to(1)), keys[2]);
         // Another run id: other keys.
         let mut other = RunKeys::new("calls.csv#2", KeysFrom::Content);
-        assert_ne!(other.key(0, &body(1)), keys[0]);
+        assert_ne!(other.key(0, &to(1)), keys[0]);
         assert!(keys.iter().all(|k| k.len() == 36 && k.starts_with("hv1-")));
+        // Pinned like the index key: python3 -c "import hashlib; print(hashlib.sha256(
+        //   b'huskyvoice-idempotency-content-v1\x00calls.csv\x00'
+        //   b'{\"agent_id\":\"a\",\"contact_number\":\"+919876543201\"}\x000').hexdigest()[:32])"
+        assert_eq!(keys[0], "hv1-f1dfc174a4ca8274d05cde82cfae7d49");
     }
 
     #[test]
-    fn content_keys_ignore_member_order() {
-        let parse = |json: &str| {
-            serde_json::from_str::<Loose<'_>>(json)
-                .expect("json")
-                .into_owned()
-        };
-        let a = parse(r#"{"agent_id":"a","additional_info":{"invoice":"I-1","amount":"5"}}"#);
-        let b = parse(r#"{"additional_info":{"amount":"5","invoice":"I-1"},"agent_id":"a"}"#);
-        let c = parse(r#"{"agent_id":"a","additional_info":{"invoice":"I-2","amount":"5"}}"#);
-        let key = |v: &Loose<'_>| RunKeys::new("r", KeysFrom::Content).key(0, v);
+    fn content_keys_ignore_member_order_and_number_format() {
+        let a = call(
+            r#"{"agent_id":"a","contact_number":"+919876543210","additional_info":{"invoice":"I-1","amount":"5"}}"#,
+        );
+        let b = call(
+            r#"{"additional_info":{"amount":"5","invoice":"I-1"},"contact_number":"+91 98765-43210","agent_id":"a"}"#,
+        );
+        let c = call(
+            r#"{"agent_id":"a","contact_number":"+919876543210","additional_info":{"invoice":"I-2","amount":"5"}}"#,
+        );
+        let key = |v: &NewCall| RunKeys::new("r", KeysFrom::Content).key(0, v);
         assert_eq!(key(&a), key(&b));
         assert_ne!(key(&a), key(&c));
     }

@@ -118,9 +118,6 @@ interface Command {
 	newRun: boolean;
 }
 
-/** Schedule outcomes that running the file again would not change (the row itself must). */
-const FINAL_FOR_A_ROW: ReadonlySet<string> = new Set(['scheduled', 'invalid_input', 'rejected', 'unauthorized', 'forbidden']);
-
 /** The run id of a schedule without --new-run or --run-id: the same for every file. */
 const DEFAULT_RUN_ID = 'huskyvoice-cli';
 
@@ -207,7 +204,6 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<Command | 
 		if (values.from === undefined) throw new UsageError('schedule needs --from FILE: a CSV with the columns agent_id, contact_number, ….', true);
 		if (values.column !== undefined) throw new UsageError('--column is for call ids; a schedule CSV names its columns in its header.', true);
 		if (values['new-run'] === true && values['run-id'] !== undefined) throw new UsageError('give --new-run (a fresh run) or --run-id ID (that run), not both.', true);
-		if (values['run-id'] !== undefined && values['run-id'].trim() === '') throw new UsageError('--run-id needs an id, e.g. the one a --new-run printed.', true);
 	} else {
 		if (values['new-run'] !== undefined || values['run-id'] !== undefined) throw new UsageError('--new-run and --run-id are only for schedule.', true);
 		if (values.column !== undefined && values.from === undefined) throw new UsageError('--column needs --from FILE (a CSV file).', true);
@@ -278,7 +274,8 @@ function inFlagTerms(message: string): string {
 		.replace(/"requestsPerMinute"/g, '--rpm')
 		.replace(/"concurrency"/g, '--concurrency')
 		.replace(/"baseUrl"/g, '--base-url')
-		.replace(/"webhook"/g, '--webhook');
+		.replace(/"webhook"/g, '--webhook')
+		.replace(/"runId"/g, '--run-id');
 }
 
 /** Whether the operation got what it asked for (the outcome the engine counts as success). */
@@ -406,8 +403,10 @@ export async function main(
 	const again = `run the same file again${command.newRun ? ` with --run-id ${command.runId}` : ''}: rows HuskyVoice already has are answered from their Idempotency-Key, never called twice`;
 	const inDoubt = command.name === 'schedule' ? `may or may not be scheduled: ${again}` : `may or may not be ${word}`;
 	say(stopped ? `stopped by ${stopped === 130 ? 'Ctrl-C' : 'SIGTERM'}. ${summary} "not_sent" calls were not sent; "interrupted" ones ${inDoubt}.` : summary);
-	const unsettled = command.name === 'schedule' && !stopped && !options.dryRun ? outcomes.filter((o) => !FINAL_FOR_A_ROW.has(o.outcome)).length : 0;
-	if (unsettled > 0) say(`${unsettled} call${unsettled === 1 ? ' is' : 's are'} not confirmed: ${again}.`);
+	// Whatever kept a row from being scheduled, running the file again (once a bad row is
+	// fixed) is safe: the advice needs no judgement of which outcomes are worth it.
+	const unscheduled = command.name === 'schedule' && !stopped && !options.dryRun ? outcomes.filter((o) => !succeeded(o)).length : 0;
+	if (unscheduled > 0) say(`${unscheduled} call${unscheduled === 1 ? ' is' : 's are'} not scheduled: fix the rows that are invalid or rejected, if any, and ${again}.`);
 	return exitStatus(outcomes, options.dryRun === true, stopped);
 }
 

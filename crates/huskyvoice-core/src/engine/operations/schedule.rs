@@ -68,7 +68,7 @@ impl Operation for ScheduleCall {
         let call = read_new_call(input).map_err(|e| ("invalid_input", e))?;
         let key = match (&call.idempotency_key, &mut self.keys) {
             (Some(own), _) => own.clone(),
-            (None, Some(keys)) => keys.key(index, &call.fields()),
+            (None, Some(keys)) => keys.key(index, &call),
             (None, None) => return Err(("invalid_input", "The call has no idempotency_key and the run no runId to derive one from: without a key a retried create could make a second call. Give either.".to_string())),
         };
         Ok(ScheduleTarget { call, key })
