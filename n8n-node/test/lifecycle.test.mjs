@@ -94,6 +94,49 @@ describe('schedule', () => {
 		assert.equal(stats.calls_created, n, 'the retry created no call');
 	});
 
+	test('Additional Info as name/value fields: the same body as the JSON form, values keep their type; both forms at once fail the item, nothing sent', async () => {
+		const info = (i) => ({
+			field: [
+				{ name: 'invoice', value: `INV-${i}` },
+				{ name: 'amount_due', value: 1499.5 + i },
+			],
+		});
+		const { output, error } = await run({
+			items: people(2),
+			parameters: { ...schedule, additionalFields: { additionalInfoFields: '={{ per item }}' } },
+			resolve: { additionalFields: (i) => ({ additionalInfoFields: info(i) }) },
+			credentials: restCredentials(sb.url),
+		});
+		assert.equal(error, undefined);
+		assert.deepEqual(jsonOf(output).map((j) => j.outcome), ['scheduled', 'scheduled']);
+		const fromFields = (await huskyRequests()).map((r) => JSON.parse(r.body).additional_info);
+		const byInvoice = (a, b) => a.invoice.localeCompare(b.invoice);
+		assert.deepEqual(fromFields.sort(byInvoice), [{ invoice: 'INV-0', amount_due: 1499.5 }, { invoice: 'INV-1', amount_due: 1500.5 }]);
+
+		await sb.reset();
+		const both = await run({
+			items: people(2),
+			parameters: {
+				...schedule,
+				additionalFields: { additionalInfoFields: info(1), additionalInfo: '{"invoice":"INV-1"}' },
+			},
+			credentials: restCredentials(sb.url),
+		});
+		assert.equal(both.output, undefined);
+		assert.match(both.error.description, /Items 1, 2: additional_info is given both as JSON and as fields/);
+		const dup = await run({
+			items: people(1),
+			parameters: {
+				...schedule,
+				additionalFields: { additionalInfoFields: { field: [{ name: 'invoice', value: 'a' }, { name: 'invoice', value: 'b' }] } },
+			},
+			credentials: restCredentials(sb.url),
+		});
+		assert.match(dup.error.message, /^additional_info field 2 repeats the name "invoice" of field 1: give each name once/);
+		assert.match(dup.error.description, /Nothing was sent to HuskyVoice: item 1 of 1 is invalid/);
+		assert.equal((await huskyRequests()).length, 0);
+	});
+
 	test('an invalid phone number fails the run naming the item, and nothing is sent', async () => {
 		const { output, error } = await run({
 			items: [{ phone: '+91 98765 43210' }, { phone: '98765 4321' }, { phone: '+44 20 7946 0958' }],

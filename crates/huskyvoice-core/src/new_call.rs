@@ -1,7 +1,8 @@
 //! The fields of a call to schedule (API-CONTRACT §6, "Creating Conversations"), checked before
 //! anything is sent: `agent_id` present, `contact_number` an Indian mobile number in E.164
 //! once spaces, dashes and parentheses are removed, `contact_email` shaped like an address,
-//! `additional_info` a JSON object. Every problem of an item is named in one message.
+//! `additional_info` a JSON object (or, from n8n's key/value list, `additional_info_fields`:
+//! `[{name, value}]`). Every problem of an item is named in one message.
 
 use crate::error::{describe_char, number_text};
 use crate::loose::Loose;
@@ -126,7 +127,7 @@ pub fn read_new_call(input: &Loose<'_>) -> Result<NewCall, String> {
             }
             None => true,
         });
-    let additional_info = match field(input, "additional_info", "additionalInfo") {
+    let info_json = match field(input, "additional_info", "additionalInfo") {
         None => None,
         Some(v) => match info_object(v) {
             Ok(m) => Some(m),
@@ -135,6 +136,26 @@ pub fn read_new_call(input: &Loose<'_>) -> Result<NewCall, String> {
                 None
             }
         },
+    };
+    let info_fields = match field(input, "additional_info_fields", "additionalInfoFields") {
+        None => None,
+        Some(v) => match info_from_fields(v) {
+            Ok(m) => Some(m),
+            Err(why) => {
+                problems.extend(why);
+                None
+            }
+        },
+    };
+    let additional_info = match (info_json, info_fields) {
+        (Some(Loose::Object(json)), Some(Loose::Object(fields)))
+            if !json.is_empty() && !fields.is_empty() =>
+        {
+            problems.push("additional_info is given both as JSON and as fields: give one of them (in n8n, remove Additional Info (JSON) or Additional Info (Fields)).".to_string());
+            None
+        }
+        (Some(json), Some(Loose::Object(fields))) if fields.is_empty() => Some(json),
+        (json, fields) => fields.or(json),
     };
     let idempotency_key = match field(input, "idempotency_key", "idempotencyKey") {
         None => None,
@@ -315,6 +336,62 @@ fn info_object(v: &Loose<'_>) -> Result<Loose<'static>, String> {
     }
 }
 
+/// `additional_info` from a list of `{name, value}` pairs (n8n's key/value list): each name once
+/// and non-empty; a value as given (a number from an expression stays a number).
+fn info_from_fields(v: &Loose<'_>) -> Result<Loose<'static>, Vec<String>> {
+    let Loose::Array(list) = v else {
+        return Err(vec![format!(
+            "additional_info_fields must be a list of {{\"name\": …, \"value\": …}} pairs; got {}.",
+            v.describe()
+        )]);
+    };
+    let mut members: Vec<(std::borrow::Cow<'static, str>, Loose<'static>)> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, pair) in list.iter().enumerate() {
+        let n = i + 1;
+        let name = match pair.get("name") {
+            _ if !pair.is_object() => {
+                problems.push(format!(
+                    "additional_info field {n} must be an object with name and value; got {}.",
+                    pair.describe()
+                ));
+                continue;
+            }
+            Some(Loose::Str(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Loose::Str(_)) | Some(Loose::Null) | None => {
+                problems.push(format!("additional_info field {n} has no name: give each field a name, such as invoice."));
+                continue;
+            }
+            Some(other) => {
+                problems.push(format!(
+                    "additional_info field {n} has a name that is {}, not text.",
+                    other.describe()
+                ));
+                continue;
+            }
+        };
+        if let Some(first) = members.iter().position(|(k, _)| *k == name) {
+            problems.push(format!(
+                "additional_info field {n} repeats the name \"{}\" of field {}: give each name once.",
+                clip(&name),
+                first + 1
+            ));
+            continue;
+        }
+        let value = pair
+            .get("value")
+            .cloned()
+            .unwrap_or(Loose::Null)
+            .into_owned();
+        members.push((name.into(), value));
+    }
+    if problems.is_empty() {
+        Ok(Loose::Object(members))
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,6 +433,45 @@ mod tests {
             body,
             r#"{"agent_id":"agt_1","contact_number":"+919876543210","contact_name":"Priya","contact_email":"p@example.in","additional_info":{"invoice":"INV-1"}}"#
         );
+    }
+
+    #[test]
+    fn additional_info_from_name_value_pairs_is_the_same_object() {
+        let from_fields = read(r#"{"agent_id":"a","contact_number":"+919876543210","additional_info_fields":[{"name":"invoice","value":"INV-1"},{"name":" amount_due ","value":1499.5}]}"#).unwrap();
+        let from_json = read(r#"{"agent_id":"a","contact_number":"+919876543210","additional_info":"{\"invoice\":\"INV-1\",\"amount_due\":1499.5}"}"#).unwrap();
+        assert_eq!(from_fields, from_json);
+        // An empty list or an empty JSON object beside the other form is no conflict.
+        for both in [
+            r#""additional_info":"{}","additionalInfoFields":[{"name":"invoice","value":"INV-1"}]"#,
+            r#""additional_info":{"invoice":"INV-1"},"additional_info_fields":[]"#,
+        ] {
+            let c = read(&format!(
+                r#"{{"agent_id":"a","contact_number":"+919876543210",{both}}}"#
+            ))
+            .unwrap();
+            let invoice = Loose::Object(vec![("invoice".into(), Loose::Str("INV-1".into()))]);
+            assert_eq!(c.additional_info, Some(invoice), "{both}");
+        }
+    }
+
+    #[test]
+    fn bad_name_value_pairs_are_each_named() {
+        let e = read(r#"{"agent_id":"a","contact_number":"+919876543210","additional_info_fields":[{"name":"invoice","value":"1"},{"name":"","value":"2"},{"name":"invoice","value":"3"},"x",{"name":7}]}"#).unwrap_err();
+        for part in [
+            "additional_info field 2 has no name",
+            "additional_info field 3 repeats the name \"invoice\" of field 1",
+            "additional_info field 4 must be an object with name and value; got text",
+            "additional_info field 5 has a name that is the number 7",
+        ] {
+            assert!(e.contains(part), "{part}: {e}");
+        }
+        let both = read(r#"{"agent_id":"a","contact_number":"+919876543210","additional_info":{"a":1},"additional_info_fields":[{"name":"b","value":2}]}"#).unwrap_err();
+        assert!(both.contains("given both as JSON and as fields"), "{both}");
+        let not_list = read(
+            r#"{"agent_id":"a","contact_number":"+919876543210","additional_info_fields":{"a":1}}"#,
+        )
+        .unwrap_err();
+        assert!(not_list.contains("must be a list of"), "{not_list}");
     }
 
     #[test]

@@ -45,6 +45,8 @@ export interface NewCallInput {
   contact_email?: unknown;
   /** A JSON object of custom fields (or text holding one). */
   additional_info?: unknown;
+  /** The same as a list of `{name, value}` pairs (n8n's key/value list); one of the two. */
+  additional_info_fields?: unknown;
   /** Your own Idempotency-Key; else one is derived from the plan's `runId` (see `keysFrom`). */
   idempotency_key?: unknown;
 }

@@ -52,12 +52,44 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			{
+				displayName: 'Additional Info (Fields)',
+				name: 'additionalInfoFields',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Info Field',
+				default: {},
+				description:
+					'Custom fields the agent can use in the conversation, one name and value each (an invoice number, an amount due, ...)',
+				options: [
+					{
+						displayName: 'Field',
+						name: 'field',
+						values: [
+							{
+								displayName: 'Name',
+								name: 'name',
+								type: 'string',
+								default: '',
+								placeholder: 'invoice',
+							},
+							{
+								displayName: 'Value',
+								name: 'value',
+								type: 'string',
+								default: '',
+								placeholder: 'INV-42',
+							},
+						],
+					},
+				],
+			},
+			{
 				displayName: 'Additional Info (JSON)',
 				name: 'additionalInfo',
 				type: 'json',
 				default: '{}',
 				description:
-					'Custom fields the agent can use in the conversation, as a JSON object (an invoice number, an amount due, ...)',
+					'Custom fields the agent can use in the conversation, as a JSON object (an invoice number, an amount due, ...). Give them either here or as Additional Info (Fields).',
 			},
 			{
 				displayName: 'Contact Email',
@@ -81,7 +113,7 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: 'invoice-INV-42-reminder-1',
 				description:
-					'Makes the create safe to repeat: HuskyVoice makes at most one call per key (within 24 h). Leave empty to derive one from the execution, the node and the item, so Retry On Fail and retrying a failed execution never call anyone twice. Give your own (an invoice ID, say) to also make separate executions for the same thing call once.',
+					'Makes the create safe to repeat: HuskyVoice makes at most one call per key (within 24 h). Leave empty to derive one from the execution, the node and the item, so Retry On Fail and retrying a failed execution never call anyone twice. Build your own from your data (reminder- and the invoice ID, say) so that running the workflow again for the same thing calls once; for a genuinely new call, change the key (add the date or a counter).',
 			},
 		],
 	},
@@ -103,6 +135,11 @@ function runId(ctx: IExecuteFunctions): string {
 	return `${workflow}:${String(context.huskyVoiceFirstExecution)}:${ctx.getNode().name}`;
 }
 
+/** The `{name, value}` pairs of Additional Info (Fields), as n8n keeps them under `field`. */
+function infoFields(raw: unknown): unknown {
+	return raw !== null && typeof raw === 'object' ? (raw as IDataObject).field : raw;
+}
+
 /** `POST /v1/calls` (or the webhook's `call.create`) for every item, each with its own key. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
@@ -120,6 +157,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				contact_name: more.contactName,
 				contact_email: more.contactEmail,
 				additional_info: more.additionalInfo,
+				additional_info_fields: infoFields(more.additionalInfoFields),
 				idempotency_key: more.idempotencyKey,
 			},
 			...(contactNumber.field === undefined ? {} : { field: contactNumber.field }),
