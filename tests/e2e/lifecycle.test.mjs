@@ -1,6 +1,7 @@
 // The whole call lifecycle in real n8n 2.41.1 (issue 17): Schedule → Get (queued) → Cancel → Get
 // (cancelled); Schedule while the sandbox drops create answers after accepting them (each item
-// makes exactly one call); n8n's "retry execution" of a failed schedule makes none; Delete of an
+// makes exactly one call); n8n's "retry execution" of a failed schedule makes none; a workflow run
+// twice with a key from the item's data makes its calls once (derived keys: twice); Delete of an
 // ended call (then Get finds nothing), of a queued one (409) and a repeat (404), with the API key
 // and through the inbound webhook; an invalid call id or phone number sends nothing.
 // The workflows are built here (one linear chain each) against a sandbox of this file's own.
@@ -68,6 +69,8 @@ function deleteChain(id, authentication) {
 }
 const phone = (i) => `+91 97${String(i).padStart(4, '0')} ${String(i).padStart(4, '0')}`;
 const people = (n, from = 0) => Array.from({ length: n }, (_, i) => ({ phone: phone(from + i) }));
+const invoices = (n, from) => people(n, from).map((p, i) => ({ ...p, invoice: `INV-${from + i}`, amount_due: 100 + i / 2 }));
+const OWN_KEY_ITEMS = 60;
 
 const WORKFLOWS = [
   chain('e2eLifeFlow', people(2), [
@@ -87,6 +90,17 @@ const WORKFLOWS = [
     schedule('Schedule (answers dropped)', { requestsPerMinute: 0, concurrency: 10, maxAttempts: 10, maxTotalWaitSeconds: 120 }),
   ]),
   chain('e2eLifeRetry', people(40, 1000), [schedule('Schedule (fails)', { requestsPerMinute: 0, maxAttempts: 1 })]),
+  chain('e2eLifeOwnKey', invoices(OWN_KEY_ITEMS, 3000), [hv('Schedule (key from the invoice)', 'schedule', {
+    authentication: 'webhook',
+    agentId: 'agt_e2e',
+    contactNumber: '={{ $json.phone }}',
+    additionalFields: {
+      idempotencyKey: '=reminder-{{ $json.invoice }}',
+      additionalInfoFields: { field: [{ name: 'invoice', value: '={{ $json.invoice }}' }, { name: 'amount_due', value: '={{ $json.amount_due }}' }] },
+    },
+    options: { requestsPerMinute: 0, concurrency: 10, maxAttempts: 10, maxTotalWaitSeconds: 120 },
+  }, { credentials: HOOK_CREDENTIAL })]),
+  chain('e2eLifeDerivedKey', people(10, 4000), [schedule('Schedule (derived keys)', { requestsPerMinute: 0 })]),
   deleteChain('e2eLifeDelete', 'apiKey'),
   deleteChain('e2eLifeDeleteHook', 'webhook'),
   chain('e2eLifeDeleteInvalid', [{ callId: 'e2e_del_done' }, { callId: 'call/../x' }], [hv('Delete', 'delete', byId)]),
@@ -227,6 +241,46 @@ describe('the call lifecycle in n8n 2.41.1 (Schedule, Get, Cancel, Delete)', () 
         await server.stop();
       }
     });
+  });
+
+  const runAgain = (id) => ctx.exclusive(() => n8nlib.execute(ctx.inst, id));
+
+  it(`a workflow run twice with a key from the item's data (inbound webhook, answers dropped on the first run): ${OWN_KEY_ITEMS} calls, then 0`, async (t) => {
+    await sb.reset();
+    await sb.faults([{ path_prefix: '/v1/hooks/', method: 'POST', drop_after: true, probability: 0.3, seed: 27, times: null }]);
+    const first = await runAgain('e2eLifeOwnKey');
+    await sb.faults([]);
+    assert.equal(first.status, 'success', first.stdout.slice(-3000));
+    const node = 'Schedule (key from the invoice)';
+    const out = nodeOutput(first, node);
+    assert.deepEqual(out.filter((j) => !j.scheduled).map((j) => [j.outcome, j.message]), []);
+    assert.deepEqual(out.map((j) => [j.idempotencyKey, j.via]), invoices(OWN_KEY_ITEMS, 3000).map((j) => [`reminder-${j.invoice}`, 'webhook']));
+    const lost = out.filter((j) => j.attempts > 1).length;
+    assert.ok(lost > 0, 'some answers were dropped');
+    const sent = (await sb.requests()).filter((r) => r.path.startsWith('/v1/hooks/')).map((r) => JSON.parse(r.body));
+    assert.ok(sent.every((b) => b.action === 'call.create'));
+    const info = sent.find((b) => b.data.additional_info.invoice === 'INV-3001').data.additional_info;
+    assert.deepEqual(info, { invoice: 'INV-3001', amount_due: 100.5 }, 'a value from an expression keeps its type');
+    const createdFirst = (await sb.stats()).calls_created;
+    assert.equal(createdFirst, OWN_KEY_ITEMS);
+
+    const second = await runAgain('e2eLifeOwnKey');
+    assert.equal(second.status, 'success', second.stdout.slice(-3000));
+    assert.deepEqual(nodeOutput(second, node).map((j) => [j.callId, j.replayed]), out.map((j) => [j.callId, true]));
+    const stats = await sb.stats();
+    const perKey = Object.values(stats.calls_created_by_key);
+    assert.equal(stats.calls_created, OWN_KEY_ITEMS, 'the second run made no call');
+    assert.ok(perKey.length === OWN_KEY_ITEMS && perKey.every((n) => n === 1), show(stats.calls_created_by_key));
+
+    // Derived keys, for contrast: a new execution is a new run, so its calls are new calls.
+    await sb.reset();
+    const derived = [await runAgain('e2eLifeDerivedKey'), await runAgain('e2eLifeDerivedKey')];
+    assert.ok(derived.every((r) => r.status === 'success'));
+    const derivedCalls = (await sb.stats()).calls_created;
+    assert.equal(derivedCalls, 20, 'two executions with derived keys: 10 calls each');
+    const line = `run twice, key from the data (${OWN_KEY_ITEMS} items, webhook, ${lost} answers lost on the first run): first run ${createdFirst} calls, second run ${stats.calls_created - createdFirst} new calls, calls per item max ${Math.max(...perKey)}; derived keys (10 items) run twice: ${derivedCalls} calls`;
+    t.diagnostic(line);
+    log(line);
   });
 
   const deleteOutcomes = async (id, t) => {
