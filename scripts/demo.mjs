@@ -1,12 +1,16 @@
 // The main job: real n8n cancelling and scheduling calls on the local HuskyVoice sandbox, no
 // account needed.
-//   npm run demo            run the example workflow headless and print what happened
+//   npm run demo            run the example workflows and print what happened: cancel calls in
+//                           every state; schedule payment reminders twice (the second run calls
+//                           no one); pay one invoice through the reminders' webhook (its call stops)
 //   npm run demo -- --ui    the same, then leave n8n's editor and the sandbox running
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, DEMO_API_KEY } from '../tests/helpers/sandbox.mjs';
-import { ensureN8n, createInstance, importCredentials, importWorkflow, execute, nodeItems, startServer, cleanup } from '../tests/e2e/lib/n8n.mjs';
+import {
+  ensureN8n, createInstance, importCredentials, importWorkflow, execute, nodeItems, n8nCommand, startServer, waitForWebhook, cleanup,
+} from '../tests/e2e/lib/n8n.mjs';
 import { buildAndPackNode } from '../tests/e2e/lib/pack.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,36 +87,58 @@ const { rate_limited_total: refused } = await sandbox.stats();
 const mismatches = rows.filter((r) => !r.ok).length + (rows.length === seed.calls.length + 1 ? 0 : 1);
 console.log(`\n${rows.length} calls, ${sent} cancel requests sent, ${refused} refused by the rate limit, ${mismatches ? `${mismatches} unexpected outcome(s)` : 'every outcome as the seed implies'}; ${((performance.now() - t0) / 1000).toFixed(1)} s in all.`);
 
-// Payment reminders: one call per unpaid invoice, each with its own Idempotency-Key.
+// Payment reminders: one call per unpaid invoice, its Idempotency-Key from the invoice, so the
+// second run calls no one; then the payment webhook stops the first invoice's call.
 const reminders = await step('running "Payment reminders with auto-stop" (its schedule part) headless', () => execute(inst, workflows[3].id),
   'see n8n\'s output above.');
 const scheduled = nodeItems(reminders, 'Schedule reminder call').map((i) => i.json);
-console.log(`\n${'invoice'.padEnd(9)}  ${'number'.padEnd(13)}  ${'outcome'.padEnd(9)}  call id`);
-for (const j of scheduled) console.log(`${String(j.invoice).padEnd(9)}  ${String(j.contactNumber).padEnd(13)}  ${String(j.outcome).padEnd(9)}  ${j.callId ?? j.message}`);
+console.log(`\n${'invoice'.padEnd(9)}  ${'number'.padEnd(13)}  ${'outcome'.padEnd(9)}  ${'call id'.padEnd(24)}  idempotency key`);
+for (const j of scheduled) console.log(`${String(j.invoice).padEnd(9)}  ${String(j.contactNumber).padEnd(13)}  ${String(j.outcome).padEnd(9)}  ${String(j.callId ?? j.message).padEnd(24)}  ${j.idempotencyKey}`);
 const created = (await sandbox.stats()).calls_created;
-const remindersOk = scheduled.length === 3 && scheduled.every((j) => j.scheduled) && created === 3;
-console.log(`${scheduled.length} reminder calls scheduled, ${created} created on the sandbox${remindersOk ? '' : ' (!)'}; when a payment arrives, the workflow's webhook cancels its call (npm run demo -- --ui).`);
+console.log(`${scheduled.length} reminder calls scheduled, ${created} created on the sandbox${created === 3 ? '' : ' (!)'}.`);
+const rerun = await step('running it again (tomorrow\'s run, or a re-run after a failure)', () => execute(inst, workflows[3].id),
+  'see n8n\'s output above.');
+const again = nodeItems(rerun, 'Schedule reminder call').map((i) => i.json);
+const createdAgain = (await sandbox.stats()).calls_created - created;
+const sameCalls = again.length === 3 && again.every((j, i) => j.replayed && j.callId === scheduled[i]?.callId);
+console.log(`second run: ${createdAgain} new calls${createdAgain === 0 ? '' : ' (!)'}; HuskyVoice answered ${again.filter((j) => j.replayed).length} from their keys with the same call ids${sameCalls ? '' : ' (!)'}.`);
+
+await step('publishing "Payment reminders with auto-stop" so its payment webhook listens', async () => {
+  const res = await n8nCommand(inst, ['publish:workflow', `--id=${workflows[3].id}`]);
+  if (res.code !== 0) throw new Error(res.stderr + res.stdout);
+}, 'see the n8n output above.');
+const server = await step('starting n8n (server mode, loopback only)', () => startServer(inst),
+  'see the server log printed above.');
+const payUrl = `${server.url}/webhook/huskyvoice-payment-received`;
+const paid = scheduled[0];
+const answer = await step(`the payment for ${paid?.invoice} arrives: POST ${payUrl}`, async () => {
+  await waitForWebhook(server.url, 'huskyvoice-payment-received');
+  const res = await fetch(payUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ call_id: paid?.callId }) });
+  if (res.status !== 200) throw new Error(`n8n answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}, 'see the server log printed above.');
+const states = await Promise.all(scheduled.map(async (j) => [j.invoice, (await sandbox.getCall(j.callId))?.status]));
+console.log(`the webhook answered ${JSON.stringify(answer)}`);
+console.log(`calls on the sandbox now: ${states.map(([inv, st]) => `${inv} ${st}`).join(', ')}`);
+const stopped = answer.outcome === 'cancelled' && states.map(([, st]) => st).join() === 'cancelled,queued,queued';
+const remindersOk = scheduled.length === 3 && scheduled.every((j) => j.scheduled) && created === 3 && createdAgain === 0 && sameCalls && stopped;
+console.log(remindersOk
+  ? 'payment reminders: 3 calls, none on the second run, the paid invoice\'s call stopped while queued: as expected.'
+  : 'payment reminders: something differed from what is expected (marked (!) above).');
 const failedChecks = mismatches + (remindersOk ? 0 : 1);
 
 if (!ui) {
+  await server.stop();
   await cleanup(inst);
   await sandbox.stop();
   process.exit(failedChecks ? 1 : 0);
 }
 
-await step('publishing "Payment reminders with auto-stop" so its webhook listens', async () => {
-  const { n8nCommand } = await import('../tests/e2e/lib/n8n.mjs');
-  const res = await n8nCommand(inst, ['publish:workflow', `--id=${workflows[3].id}`]);
-  if (res.code !== 0) throw new Error(res.stderr + res.stdout);
-}, 'see the n8n output above.');
-
-const server = await step('starting the n8n editor (server mode, loopback only)', () => startServer(inst),
-  'see the server log printed above.');
-console.log(`\nn8n editor:  ${server.url}/workflow/${workflows[0].id}`);
+console.log(`\nn8n editor:  ${server.url}/workflow/${workflows[3].id} (payment reminders; the other examples under Overview)`);
 console.log(`login:       ${server.owner.email} / ${server.owner.password}`);
 console.log(`sandbox:     ${sandbox.url} (API key ${DEMO_API_KEY}; state at ${sandbox.url}/__sandbox/calls/demo_queued_1)`);
-console.log(`payment:     curl -X POST ${server.url}/webhook/huskyvoice-payment-received -H 'Content-Type: application/json' -d '{"call_id": "${scheduled[0]?.callId ?? 'call_…'}"}'`);
-console.log('             (the payment for the first invoice arrived: its reminder call is cancelled while still queued)');
+console.log(`payment:     curl -X POST ${payUrl} -H 'Content-Type: application/json' -d '{"call_id": "${scheduled[1]?.callId ?? 'call_…'}"}'`);
+console.log(`             (the payment for ${scheduled[1]?.invoice ?? 'the second invoice'} arrived: its reminder call is cancelled while still queued)`);
 console.log('Open the workflow and press "Execute workflow". Ctrl-C stops n8n and the sandbox.');
 const shutdown = async () => {
   say('stopping n8n and the sandbox');
