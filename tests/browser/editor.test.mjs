@@ -44,7 +44,8 @@ before(async () => {
         { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
         { id: 'hvExampleHook', name: 'HuskyVoice inbound webhook', type: 'huskyVoiceWebhookApi', data: { webhook: `${sandbox.url}/v1/hooks/${DEMO_WEBHOOK_TOKEN}`, baseUrl: '' } },
       ]);
-      await importWorkflow(inst, [JSON.parse(readFileSync(path.join(root, 'examples/01-cancel-queued-calls.json'), 'utf8')), GET_BY_WEBHOOK]);
+      const example = (name) => JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8'));
+      await importWorkflow(inst, [example('01-cancel-queued-calls.json'), example('04-payment-reminders-auto-stop.json'), GET_BY_WEBHOOK]);
     },
   });
   ({ server, browser } = session);
@@ -121,4 +122,23 @@ test('Get with the inbound webhook credential: the panel says it needs the API k
   const shot = path.join(root, 'docs', 'n8n-get-webhook-notice.png');
   await page.screenshot({ path: shot });
   log(`Get + Inbound Webhook: the panel shows "${text.match(notice)[0]} …"; screenshot ${path.relative(root, shot)}`);
+});
+
+test('Schedule in the example "Payment reminders": Agent ID, Contact Number, Additional Info fields, Idempotency Key (docs/n8n-schedule.png)', { timeout: 180_000 }, async () => {
+  const { page, panel } = await openNode('hvExample04', 'Schedule reminder call');
+  await panel.locator('[data-test-id="parameter-input-agentId"]').waitFor({ timeout: 30_000 });
+  await panel.getByText('Idempotency Key').first().waitFor({ timeout: 30_000 });
+  const text = await panel.innerText();
+  for (const label of ['Agent ID', 'Contact Number', 'Contact Name', 'Additional Info (Fields)', 'Idempotency Key']) {
+    assert.ok(text.includes(label), `the panel shows ${label}:\n${text}`);
+  }
+  // The three name/value pairs of the example, as rows of the key/value list.
+  const names = await panel.locator('[data-test-id="parameter-input-name"] input').evaluateAll((inputs) => inputs.map((i) => i.value));
+  assert.deepEqual(names, ['invoice', 'amount_due', 'due_date'], text);
+  const shot = path.join(root, 'docs', 'n8n-schedule.png');
+  await page.setViewportSize({ width: 1440, height: 1560 }); // the whole panel, Idempotency Key included
+  await panel.getByText('Idempotency Key').first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shot });
+  assert.ok(existsSync(shot));
+  log(`Schedule panel: ${names.length} Additional Info fields (${names.join(', ')}); screenshot ${path.relative(root, shot)}`);
 });
