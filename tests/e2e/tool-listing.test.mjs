@@ -43,6 +43,9 @@ describe('n8n 2.41.1 server lists the HuskyVoice node and its tool variant', () 
           assert.match(forOperation('callId', operation)?.default ?? '', /\$fromAI\('callId'/, `${operation}: the tool asks the model for the call id`);
           assert.match(forOperation('toolDescription', operation)?.default ?? '', description, `${operation}: its own tool description`);
         }
+        // Schedule: the model gives the number to call; the agent and the rest are the workflow's.
+        assert.match(forOperation('contactNumber', 'schedule')?.default ?? '', /\$fromAI\('contactNumber'/, 'schedule: the tool asks the model for the number');
+        assert.match(forOperation('toolDescription', 'schedule')?.default ?? '', /Schedules one outbound HuskyVoice AI voice call/, 'schedule: its own tool description');
         assert.ok(!tool.properties.some((p) => p.name === 'descriptionType'), 'our own tool description, not n8n\'s generic one');
 
         // The Test button, as the editor presses it: the credential is saved, then tested.
