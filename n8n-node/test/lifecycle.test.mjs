@@ -137,6 +137,43 @@ describe('schedule', () => {
 		assert.equal((await huskyRequests()).length, 0);
 	});
 
+	test('a sheet with bad rows, Continue (using error output) and Include Input Fields: good rows scheduled beside their fields, each bad row paired with its reason, nothing sent for it', async () => {
+		const rows = [
+			{ phone: '+91 98765 43210', invoice: 'INV-1' },
+			{ phone: '98765 4321', invoice: 'INV-2' },
+			{ phone: '+91 91234 56789', invoice: 'INV-3', email: 'priya@' },
+			{ phone: '+91 70000 12345', invoice: 'INV-4' },
+		];
+		const { output } = await run({
+			items: rows,
+			parameters: {
+				...schedule,
+				additionalFields: { idempotencyKey: '={{ per item }}', contactEmail: '={{ per item }}' },
+				options: { includeInputFields: true },
+			},
+			resolve: {
+				additionalFields: (i, item) => ({ idempotencyKey: `reminder-${item.json.invoice}`, contactEmail: item.json.email }),
+			},
+			credentials: restCredentials(sb.url),
+			continueOnFail: true,
+			onError: 'continueErrorOutput',
+		});
+		assert.deepEqual(output.map((o) => o.pairedItem.item), [0, 1, 2, 3]);
+		const [a, b, c, d] = jsonOf(output);
+		assert.deepEqual([a, d].map((j) => [j.invoice, j.outcome, j.idempotencyKey]), [
+			['INV-1', 'scheduled', 'reminder-INV-1'],
+			['INV-4', 'scheduled', 'reminder-INV-4'],
+		]);
+		assert.deepEqual([b, c].map((j) => [Object.keys(j).sort().join(), j.details.outcome]), [
+			['details,error,message', 'invalid_input'],
+			['details,error,message', 'invalid_input'],
+		]);
+		assert.match(b.message, /contact_number "98765 4321" has no country code/);
+		assert.match(c.message, /contact_email "priya@" is not an email address/);
+		const sent = await huskyRequests();
+		assert.deepEqual(sent.map((r) => r.headers['idempotency-key']).sort(), ['reminder-INV-1', 'reminder-INV-4']);
+	});
+
 	test('an invalid phone number fails the run naming the item, and nothing is sent', async () => {
 		const { output, error } = await run({
 			items: [{ phone: '+91 98765 43210' }, { phone: '98765 4321' }, { phone: '+44 20 7946 0958' }],
