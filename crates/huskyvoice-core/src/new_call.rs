@@ -6,6 +6,7 @@
 
 use crate::error::{describe_char, number_text};
 use crate::loose::Loose;
+use std::borrow::Cow;
 
 /// A call that passed every check, ready to be the body of `POST /v1/calls`.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +148,7 @@ pub fn read_new_call(input: &Loose<'_>) -> Result<NewCall, String> {
             }
         },
     };
+    // One form or the other; an empty one (n8n's default `{}` JSON, an empty list) gives way.
     let additional_info = match (info_json, info_fields) {
         (Some(Loose::Object(json)), Some(Loose::Object(fields)))
             if !json.is_empty() && !fields.is_empty() =>
@@ -345,7 +347,7 @@ fn info_from_fields(v: &Loose<'_>) -> Result<Loose<'static>, Vec<String>> {
             v.describe()
         )]);
     };
-    let mut members: Vec<(std::borrow::Cow<'static, str>, Loose<'static>)> = Vec::new();
+    let mut members: Vec<(Cow<'static, str>, Loose<'static>)> = Vec::new();
     let mut problems = Vec::new();
     for (i, pair) in list.iter().enumerate() {
         let n = i + 1;
