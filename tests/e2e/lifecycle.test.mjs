@@ -7,10 +7,9 @@
 // The workflows are built here (one linear chain each) against a sandbox of this file's own.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import {
-  leakedSecrets, loadSandboxHelper, log, n8nlib, NODE_MISSING, SANDBOX_ARGS, SECRETS, show, suite,
-  teardownSuite,
+  leakedSecrets, log, n8nlib, SANDBOX_ARGS, SECRETS, show, teardownSuite, withOwnSandbox,
 } from './lib/fixture.mjs';
 import { nodeOutput } from './lib/n8n.mjs';
 
@@ -110,34 +109,25 @@ const WORKFLOWS = [
 describe('the call lifecycle in n8n 2.41.1 (Schedule, Get, Cancel, Delete)', () => {
   let ctx;
   let sb;
-  before(async () => {
-    ctx = await suite();
-    if (!ctx.hasNode) return;
-    const { startSandbox } = await loadSandboxHelper();
-    sb = await startSandbox({ args: [...SANDBOX_ARGS] });
-    const credentials = [{
-      id: CREDENTIAL.huskyVoiceApi.id,
-      name: CREDENTIAL.huskyVoiceApi.name,
-      type: 'huskyVoiceApi',
-      data: { apiKey: SECRETS.API_KEY, baseUrl: sb.url.replace(/\/$/, '') },
-    }, {
-      id: HOOK_CREDENTIAL.huskyVoiceWebhookApi.id,
-      name: HOOK_CREDENTIAL.huskyVoiceWebhookApi.name,
-      type: 'huskyVoiceWebhookApi',
-      data: { webhook: `${sb.url.replace(/\/$/, '')}/v1/hooks/${SECRETS.WEBHOOK_TOKEN}`, baseUrl: '' },
-    }];
-    await ctx.exclusive(async () => {
+  const it = withOwnSandbox({
+    args: SANDBOX_ARGS,
+    prepare: async (c, s) => {
+      [ctx, sb] = [c, s];
+      const credentials = [{
+        id: CREDENTIAL.huskyVoiceApi.id,
+        name: CREDENTIAL.huskyVoiceApi.name,
+        type: 'huskyVoiceApi',
+        data: { apiKey: SECRETS.API_KEY, baseUrl: sb.url.replace(/\/$/, '') },
+      }, {
+        id: HOOK_CREDENTIAL.huskyVoiceWebhookApi.id,
+        name: HOOK_CREDENTIAL.huskyVoiceWebhookApi.name,
+        type: 'huskyVoiceWebhookApi',
+        data: { webhook: `${sb.url.replace(/\/$/, '')}/v1/hooks/${SECRETS.WEBHOOK_TOKEN}`, baseUrl: '' },
+      }];
       await n8nlib.importCredentials(ctx.inst, credentials);
       await n8nlib.importWorkflow(ctx.inst, WORKFLOWS);
-    });
-    for (const wf of WORKFLOWS) ctx.workflows[wf.id] = wf;
-  });
-  after(async () => {
-    await sb?.stop();
-  });
-  const it = (name, fn) => test(name, async (t) => {
-    if (!ctx?.hasNode) return t.skip(NODE_MISSING);
-    return fn(t);
+      for (const wf of WORKFLOWS) ctx.workflows[wf.id] = wf;
+    },
   });
   const run = (id, prepare) => ctx.execute(id, { sandbox: sb, prepare: async () => { await sb.reset(); await prepare?.(); } });
 

@@ -7,10 +7,9 @@
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import {
-  E2E_DIR, leakedSecrets, loadJson, loadSandboxHelper, log, n8nlib, NODE_MISSING, SANDBOX_ARGS, SECRETS, show,
-  suite, teardownSuite,
+  E2E_DIR, leakedSecrets, loadJson, log, n8nlib, SANDBOX_ARGS, SECRETS, show, teardownSuite, withOwnSandbox,
 } from './lib/fixture.mjs';
 import { nodeOutput } from './lib/n8n.mjs';
 
@@ -22,29 +21,17 @@ const ids = (prefix, n, width = 3) => Array.from({ length: n }, (_, i) => `${pre
 describe('HuskyVoice node under the documented rate limit (n8n 2.41.1)', () => {
   let ctx;
   let limited;
-  before(async () => {
-    ctx = await suite();
-    if (!ctx.hasNode) return;
-    const { startSandbox } = await loadSandboxHelper();
-    limited = await startSandbox({ args: [...SANDBOX_ARGS, '--rate-limit', `60/${WINDOW_MS}ms`, '--latency-ms', '5'] });
-    const vars = { ...ctx.vars, LIMITED_SANDBOX_URL: limited.url.replace(/\/$/, '') };
-    const dir = path.join(E2E_DIR, 'limits');
-    await ctx.exclusive(async () => {
+  const it = withOwnSandbox({
+    args: [...SANDBOX_ARGS, '--rate-limit', `60/${WINDOW_MS}ms`, '--latency-ms', '5'],
+    prepare: async (c, s) => {
+      [ctx, limited] = [c, s];
+      const vars = { ...ctx.vars, LIMITED_SANDBOX_URL: limited.url.replace(/\/$/, '') };
+      const dir = path.join(E2E_DIR, 'limits');
+      const workflows = ['node-limit-100.json', 'node-quota.json', 'node-limit-hook.json'].map((f) => loadJson(path.join(dir, f), vars));
       await n8nlib.importCredentials(ctx.inst, loadJson(path.join(dir, 'credentials.json'), vars));
-      await n8nlib.importWorkflow(ctx.inst, ['node-limit-100.json', 'node-quota.json', 'node-limit-hook.json']
-        .map((f) => loadJson(path.join(dir, f), vars)));
-    });
-    for (const f of ['node-limit-100.json', 'node-quota.json', 'node-limit-hook.json']) {
-      const wf = loadJson(path.join(dir, f), vars);
-      ctx.workflows[wf.id] = wf;
-    }
-  });
-  after(async () => {
-    await limited?.stop();
-  });
-  const it = (name, fn) => test(name, async (t) => {
-    if (!ctx?.hasNode) return t.skip(NODE_MISSING);
-    return fn(t);
+      await n8nlib.importWorkflow(ctx.inst, workflows);
+      for (const wf of workflows) ctx.workflows[wf.id] = wf;
+    },
   });
 
   it('100 queued calls at 60 per window, node defaults: all cancelled, no failure, within 15 % of the minimum', async (t) => {

@@ -9,10 +9,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import {
-  E2E_DIR, leakedSecrets, loadSandboxHelper, log, n8nlib, NODE_MISSING, SANDBOX_ARGS, SECRETS, show, suite,
-  teardownSuite,
+  E2E_DIR, leakedSecrets, log, n8nlib, SANDBOX_ARGS, SECRETS, show, teardownSuite, withOwnSandbox,
 } from './lib/fixture.mjs';
 import { nodeOutput } from './lib/n8n.mjs';
 
@@ -31,22 +30,13 @@ describe('example "Payment reminders with auto-stop" in n8n 2.41.1', () => {
   let ctx;
   let sb;
   let first;
-  before(async () => {
-    ctx = await suite();
-    if (!ctx.hasNode) return;
-    const { startSandbox } = await loadSandboxHelper();
-    sb = await startSandbox({ args: [...SANDBOX_ARGS] });
-    await ctx.exclusive(async () => {
+  const it = withOwnSandbox({
+    args: SANDBOX_ARGS,
+    prepare: async (c, s) => {
+      [ctx, sb] = [c, s];
       await n8nlib.importCredentials(ctx.inst, [credentialOf(sb.url)]);
       await n8nlib.importWorkflow(ctx.inst, [EXAMPLE]);
-    });
-  });
-  after(async () => {
-    await sb?.stop();
-  });
-  const it = (name, fn) => test(name, async (t) => {
-    if (!ctx?.hasNode) return t.skip(NODE_MISSING);
-    return fn(t);
+    },
   });
   const runOnce = () => ctx.exclusive(() => n8nlib.execute(ctx.inst, EXAMPLE.id));
 

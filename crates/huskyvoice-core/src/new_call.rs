@@ -398,6 +398,13 @@ fn info_from_fields(v: &Loose<'_>) -> Result<Loose<'static>, Vec<String>> {
 mod tests {
     use super::*;
 
+    /// The message names every one of `parts`.
+    fn says_each(message: &str, parts: &[&str]) {
+        for part in parts {
+            assert!(message.contains(part), "{part}: {message}");
+        }
+    }
+
     fn read(json: &str) -> Result<NewCall, String> {
         let tree: Loose<'_> = serde_json::from_str(json).unwrap();
         read_new_call(&tree)
@@ -459,14 +466,15 @@ mod tests {
     #[test]
     fn bad_name_value_pairs_are_each_named() {
         let e = read(r#"{"agent_id":"a","contact_number":"+919876543210","additional_info_fields":[{"name":"invoice","value":"1"},{"name":"","value":"2"},{"name":"invoice","value":"3"},"x",{"name":7}]}"#).unwrap_err();
-        for part in [
-            "additional_info field 2 has no name",
-            "additional_info field 3 repeats the name \"invoice\" of field 1",
-            "additional_info field 4 must be an object with name and value; got text",
-            "additional_info field 5 has a name that is the number 7",
-        ] {
-            assert!(e.contains(part), "{part}: {e}");
-        }
+        says_each(
+            &e,
+            &[
+                "additional_info field 2 has no name",
+                "additional_info field 3 repeats the name \"invoice\" of field 1",
+                "additional_info field 4 must be an object with name and value; got text",
+                "additional_info field 5 has a name that is the number 7",
+            ],
+        );
         let both = read(r#"{"agent_id":"a","contact_number":"+919876543210","additional_info":{"a":1},"additional_info_fields":[{"name":"b","value":2}]}"#).unwrap_err();
         assert!(both.contains("given both as JSON and as fields"), "{both}");
         let not_list = read(
@@ -480,14 +488,15 @@ mod tests {
     fn every_problem_of_an_item_is_named() {
         let e = read(r#"{"contact_number":"12345","contact_email":"nope","additional_info":[1]}"#)
             .unwrap_err();
-        for part in [
-            "agent_id is missing",
-            "contact_number \"12345\" has no country code",
-            "contact_email \"nope\" has no @",
-            "additional_info must be a JSON object",
-        ] {
-            assert!(e.contains(part), "{part}: {e}");
-        }
+        says_each(
+            &e,
+            &[
+                "agent_id is missing",
+                "contact_number \"12345\" has no country code",
+                "contact_email \"nope\" has no @",
+                "additional_info must be a JSON object",
+            ],
+        );
         assert!(read("\"call\"").unwrap_err().contains("must be an object"));
         assert!(read(
             r#"{"agent_id":"a","contact_number":"+919876543210","idempotency_key":"a b"}"#

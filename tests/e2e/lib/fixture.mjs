@@ -4,6 +4,7 @@
 // workflow that holds several independent scenarios as separate branches.
 
 import fs from 'node:fs';
+import { after, before, test } from 'node:test';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -269,6 +270,31 @@ export async function nodeSuite(t) {
     return null;
   }
   return ctx;
+}
+
+/**
+ * The setup of a describe block with a sandbox of its own; call it inside the block. `before`:
+ * the shared n8n instance, a sandbox started with `args`, then `prepare(ctx, sandbox)` (imports)
+ * with the instance to itself; `after`: the sandbox stops. Returns `it`: a `test` that is
+ * skipped when the node is not built.
+ */
+export function withOwnSandbox({ args, prepare }) {
+  let ctx;
+  let sb;
+  before(async () => {
+    ctx = await suite();
+    if (!ctx.hasNode) return;
+    const { startSandbox } = await loadSandboxHelper();
+    sb = await startSandbox({ args });
+    await ctx.exclusive(() => prepare(ctx, sb));
+  });
+  after(async () => {
+    await sb?.stop();
+  });
+  return (name, fn) => test(name, async (t) => {
+    if (!ctx?.hasNode) return t.skip(NODE_MISSING);
+    return fn(t);
+  });
 }
 
 /** Seeds calls: `{ id: status }`. */
