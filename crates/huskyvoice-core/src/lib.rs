@@ -11,6 +11,7 @@ pub mod call_state;
 pub mod credential_test;
 pub mod engine;
 pub mod error;
+pub mod event;
 pub mod http_date;
 pub mod idempotency;
 pub mod input;
@@ -28,6 +29,7 @@ pub mod transport_failure;
 pub mod webhook;
 
 pub use error::{CoreError, ErrorCode};
+pub use event::{verify_event, Event, Rejection};
 pub use interpret::{interpret_cancel_response, CancelResponse, CancelResult, TransportError};
 pub use outcome::Outcome;
 pub use redact::redact_secrets;
