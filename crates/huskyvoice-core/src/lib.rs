@@ -16,6 +16,7 @@ pub mod http_date;
 pub mod idempotency;
 pub mod input;
 pub mod interpret;
+pub mod iso_time;
 pub mod json_text;
 pub mod loose;
 pub mod new_call;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Rejection;
+use crate::iso_time::parse_rfc3339_ms;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -60,6 +61,12 @@ pub fn parse_envelope(body: &[u8]) -> Result<Event, Rejection> {
         if value.trim().is_empty() {
             return Err(not_an_event(&format!("{name} is empty")));
         }
+    }
+    // The replay guard dates events by it, so a time it cannot read is no event.
+    if parse_rfc3339_ms(&event.created_at).is_none() {
+        return Err(not_an_event(
+            "created_at is not an ISO 8601 time like 2026-12-07T03:22:42Z",
+        ));
     }
     Ok(event)
 }

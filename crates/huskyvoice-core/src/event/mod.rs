@@ -4,9 +4,11 @@
 //! and starts nothing for any rejection.
 
 mod envelope;
+mod replay;
 mod signature;
 
 pub use envelope::{parse_envelope, Event};
+pub use replay::{ReplayGuard, ReplayLimits, Sighting};
 pub use signature::{parse_signature, sign, SIGNATURE_HEADER};
 
 use serde::Serialize;

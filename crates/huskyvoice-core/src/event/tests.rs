@@ -165,7 +165,7 @@ fn missing_malformed_wrong_and_no_secret_say_which_with_their_status() {
 
 #[test]
 fn signed_body_that_is_no_envelope_is_not_an_event() {
-    let cases: [(&[u8], &str); 10] = [
+    let cases: [(&[u8], &str); 11] = [
         (b"not json", "it is not a JSON object"),
         (b"{\"event_id\": nope}", "it is not JSON (line 1, column 15)"),
         (b"", "it is not JSON"),
@@ -176,6 +176,7 @@ fn signed_body_that_is_no_envelope_is_not_an_event() {
         (br#"{"event_id":"evt_1","event_type":" ","created_at":"t","org_id":"o","data":{}}"#, "event_type is empty"),
         (br#"{"event_id":"evt_1","event_type":"call.failed","created_at":"t","org_id":"o","data":"x"}"#, "invalid type: string"),
         (b"{\"event_id\":\"evt_\xff\"}", "it is not JSON"),
+        (br#"{"event_id":"evt_1","event_type":"call.failed","created_at":"yesterday","org_id":"o","data":{}}"#, "created_at is not an ISO 8601 time"),
     ];
     for (body, reason) in cases {
         let got = verify_event(SECRET, body, Some(&sign(SECRET, body))).expect_err(reason);
