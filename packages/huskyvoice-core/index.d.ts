@@ -38,3 +38,5 @@ export function interpretCancelResponses(...args: Parameters<typeof core.interpr
 export function retryDelayMs(...args: Parameters<typeof core.retryDelayMs>): ReturnType<typeof core.retryDelayMs>;
 /** Replaces every occurrence of each secret in `text` by its redacted form. */
 export function redactSecrets(...args: Parameters<typeof core.redactSecrets>): ReturnType<typeof core.redactSecrets>;
+/** Checks a call event's `X-Husky-Signature` against the raw body, then its envelope: `{verified, event}` or `{verified: false, reason, status, message}`. */
+export function verifyEvent(...args: Parameters<typeof core.verifyEvent>): ReturnType<typeof core.verifyEvent>;

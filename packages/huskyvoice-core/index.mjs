@@ -14,6 +14,8 @@ export const {
   readCredentialTest,
   Run,
   Pacers,
+  verifyEvent,
+  ReplayGuard,
   drive,
   scheduleCall,
   scheduleCalls,

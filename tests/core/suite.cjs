@@ -255,5 +255,7 @@ module.exports = function defineSuite(core, label) {
       });
       it('rejects bad arguments', () => expectCoreError(() => core.redactSecrets(5, []), 'INVALID_OPTIONS', 'string'));
     });
+
+    require('./events.cjs')(core);
   });
 };

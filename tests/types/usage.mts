@@ -18,6 +18,12 @@ import {
   redactSecrets,
   retryDelayMs,
   validateCallId,
+  verifyEvent,
+  ReplayGuard,
+  type EventVerification,
+  type HuskyVoiceEvent,
+  type ReplayGuardState,
+  type Sighting,
   type CancelRequest,
   type CancelResult,
   type HuskyVoiceCoreError,
@@ -137,3 +143,24 @@ async function client(): Promise<void> {
   void one.deleted;
 }
 void client;
+
+// Signed call events: the verdict narrows on `verified`; the guard's state is plain JSON.
+function receive(raw: Uint8Array, header: string | undefined, saved: ReplayGuardState | undefined): number {
+  const verdict: EventVerification = verifyEvent('whsec_x', raw, header);
+  if (!verdict.verified) {
+    const reason: 'no_secret' | 'missing_signature' | 'malformed_signature' | 'wrong_signature' | 'not_an_event' = verdict.reason;
+    void reason;
+    return verdict.status;
+  }
+  const event: HuskyVoiceEvent = verdict.event;
+  const guard = saved ? ReplayGuard.fromJSON(saved, { maxEvents: 500 }) : new ReplayGuard({ maxAgeMs: 3_600_000 });
+  const seen: Sighting = guard.check(event, Date.now());
+  const state: ReplayGuardState = guard.toJSON();
+  void [seen, state, event.data['call_id'], guard.size];
+  // @ts-expect-error: the event only exists on a verified delivery
+  void verifyEvent('whsec_x', raw, header).event;
+  // @ts-expect-error: the body must be the raw bytes or text, never a parsed object
+  verifyEvent('whsec_x', { event_id: 'evt_1' }, header);
+  return 200;
+}
+void receive;

@@ -9,20 +9,24 @@ mod errors;
 mod interpret;
 mod pacers;
 mod redact;
+mod replay_guard;
 mod retry;
 mod run;
 mod run_types;
 mod types;
 mod validate;
+mod verify_event;
 
 pub use build::{build_cancel_request, build_cancel_requests};
 pub use credential_test::{credential_test_request, read_credential_test};
 pub use interpret::{interpret_cancel_response, interpret_cancel_responses};
 pub use pacers::Pacers;
 pub use redact::redact_secrets;
+pub use replay_guard::ReplayGuard;
 pub use retry::retry_delay_ms;
 pub use run::Run;
 pub use validate::validate_call_id;
+pub use verify_event::verify_event;
 
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]

@@ -138,4 +138,44 @@ export function retryDelayMs(
   policy?: RetryPolicy | null,
   waitedMs?: number | null,
 ): number | null;
+/** A call event as HuskyVoice posts it (API-CONTRACT §7), with the sender's field names. */
+export interface HuskyVoiceEvent {
+  /** `evt_…`: the same on every delivery of one event. */
+  event_id: string;
+  event_type: 'call.initiated' | 'call.answered' | 'call.completed' | 'call.failed' | 'call.disallowed' | (string & {});
+  /** ISO 8601 UTC. */
+  created_at: string;
+  org_id: string;
+  /** For `call.completed`: `call_id`, `agent_id`, `status`, `duration_seconds`, `summary`. */
+  data: Record<string, unknown>;
+}
+
+/** Why a delivery was refused; `status` is what to answer (401, 400, or 500 for no secret). */
+export type EventRejectionReason =
+  | 'no_secret'
+  | 'missing_signature'
+  | 'malformed_signature'
+  | 'wrong_signature'
+  | 'not_an_event';
+
+export type EventVerification =
+  | { verified: true; event: HuskyVoiceEvent }
+  | { verified: false; reason: EventRejectionReason; status: 401 | 400 | 500; message: string };
+
+/** Defaults: 1000 events, 86 400 000 ms (a day). */
+export interface ReplayLimits {
+  maxEvents?: number;
+  maxAgeMs?: number;
+}
+
+/** `'first_seen'`: act on the event; `'duplicate'` and `'too_old'`: answer 200, start nothing. */
+export type Sighting = 'first_seen' | 'duplicate' | 'too_old';
+
+/** What `ReplayGuard#toJSON` returns: plain JSON to keep between requests. */
+export interface ReplayGuardState {
+  max_events: number;
+  max_age_ms: number;
+  horizon_ms: number | null;
+  seen: Array<[string, number]>;
+}
 "#;

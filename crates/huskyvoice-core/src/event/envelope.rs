@@ -1,14 +1,17 @@
 //! The envelope of every call event (API-CONTRACT §7), parsed by serde from the verified
-//! bytes. Members beyond these five are ignored, so an event type or field HuskyVoice adds
-//! later still arrives; `data` is passed on whole.
+//! bytes into the core's [`Loose`] tree and read member by member, so a wrong member is named
+//! with what it held ("event_id is the number 5") rather than a deserializer's generic error
+//! (whose number formatting also costs the `.wasm` about 20 KB). Members beyond these five
+//! are ignored, so an event type or field HuskyVoice adds later still arrives; `data` is
+//! passed on whole.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
 
 use super::Rejection;
 use crate::iso_time::parse_rfc3339_ms;
+use crate::loose::Loose;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     /// `evt_…`: the same on every delivery of one event, so a receiver can drop repeats.
     pub event_id: String,
@@ -17,51 +20,68 @@ pub struct Event {
     /// ISO 8601 UTC, as HuskyVoice wrote it.
     pub created_at: String,
     pub org_id: String,
-    pub data: Map<String, Value>,
+    /// An object: for `call.completed`, `call_id`, `agent_id`, `status`, `duration_seconds`,
+    /// `summary`.
+    pub data: Loose<'static>,
 }
-
-/// The longest piece of serde's reason quoted back: enough to name a field and its type.
-const MAX_REASON: usize = 160;
 
 fn not_an_event(why: &str) -> Rejection {
     Rejection::NotAnEvent {
         message: format!(
-            "The body is signed correctly but is not a HuskyVoice call event: {why}. An event is a JSON object with event_id, event_type, created_at, org_id (strings) and data (an object)."
+            "The body is signed correctly but is not a HuskyVoice call event: {why}. An event is a JSON object with event_id, event_type, created_at, org_id (text) and data (an object)."
         ),
     }
 }
 
+/// A member that must be non-empty text.
+fn text(envelope: &Loose<'_>, name: &str) -> Result<String, Rejection> {
+    match envelope.get(name) {
+        Some(Loose::Str(s)) if !s.trim().is_empty() => Ok(s.to_string()),
+        Some(Loose::Str(_)) => Err(not_an_event(&format!("{name} is empty"))),
+        Some(other) => Err(not_an_event(&format!(
+            "{name} is {}, not text",
+            other.describe()
+        ))),
+        None => Err(not_an_event(&format!("{name} is missing"))),
+    }
+}
+
 pub fn parse_envelope(body: &[u8]) -> Result<Event, Rejection> {
-    // serde's derive would also take a five-element array as the struct: an envelope is an
-    // object, so anything else is refused before serde sees it.
-    let first = body
-        .iter()
-        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    if first.is_some_and(|&b| b != b'{') {
-        return Err(not_an_event("it is not a JSON object"));
-    }
-    let event: Event = serde_json::from_slice(body).map_err(|e| {
-        let reason = match e.classify() {
-            serde_json::error::Category::Data => {
-                let text = crate::error::json_reason(&e);
-                let cut = (0..=MAX_REASON.min(text.len()))
-                    .rev()
-                    .find(|&at| text.is_char_boundary(at))
-                    .unwrap_or(0);
-                text.get(..cut).unwrap_or("").to_string()
-            }
-            _ => format!("it is not JSON (line {}, column {})", e.line(), e.column()),
-        };
-        not_an_event(&reason)
+    let text_body = std::str::from_utf8(body).map_err(|e| {
+        not_an_event(&format!(
+            "it is not UTF-8 text (byte {} is not)",
+            e.valid_up_to() + 1
+        ))
     })?;
-    for (name, value) in [
-        ("event_id", &event.event_id),
-        ("event_type", &event.event_type),
-    ] {
-        if value.trim().is_empty() {
-            return Err(not_an_event(&format!("{name} is empty")));
-        }
+    let envelope: Loose<'_> = serde_json::from_str(text_body).map_err(|e| {
+        not_an_event(&format!(
+            "it is not JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if !envelope.is_object() {
+        return Err(not_an_event(&format!(
+            "it is {}, not a JSON object",
+            envelope.describe()
+        )));
     }
+    let event = Event {
+        event_id: text(&envelope, "event_id")?,
+        event_type: text(&envelope, "event_type")?,
+        created_at: text(&envelope, "created_at")?,
+        org_id: text(&envelope, "org_id")?,
+        data: match envelope.get("data") {
+            Some(data @ Loose::Object(_)) => data.clone().into_owned(),
+            Some(other) => {
+                return Err(not_an_event(&format!(
+                    "data is {}, not an object",
+                    other.describe()
+                )))
+            }
+            None => return Err(not_an_event("data is missing")),
+        },
+    };
     // The replay guard dates events by it, so a time it cannot read is no event.
     if parse_rfc3339_ms(&event.created_at).is_none() {
         return Err(not_an_event(

@@ -48,6 +48,17 @@ impl Rejection {
         }
     }
 
+    /// The stable name of the reason, as serialised (`missing_signature`, …).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejection::NoSecret { .. } => "no_secret",
+            Rejection::MissingSignature { .. } => "missing_signature",
+            Rejection::MalformedSignature { .. } => "malformed_signature",
+            Rejection::WrongSignature { .. } => "wrong_signature",
+            Rejection::NotAnEvent { .. } => "not_an_event",
+        }
+    }
+
     /// What the receiver answers: 401 when the sender did not prove it holds the secret, 400
     /// for a signed body that is no event, 500 when the receiver itself has no secret (the
     /// sender retries it later, once the receiver is set up).

@@ -85,11 +85,13 @@ fn verified_body_keeps_its_exact_bytes_whitespace_order_and_text() {
     assert_eq!(event.event_type, "call.completed");
     assert_eq!(event.created_at, "2026-12-07T03:22:42Z");
     assert_eq!(event.org_id, "org_1");
-    assert_eq!(
-        event.data["summary"],
-        "Kunde zahlt überweisung — नमस्ते é \"ok\""
-    );
-    assert_eq!(event.data["duration_seconds"], 42.5);
+    let data = serde_json::to_value(&event.data).expect("data");
+    assert_eq!(data["summary"], "Kunde zahlt überweisung — नमस्ते é \"ok\"");
+    assert_eq!(data["duration_seconds"], 42.5);
+    // Members in the sender's order.
+    assert_eq!(data.as_object().map(|o| o.len()), Some(4));
+    let text = serde_json::to_string(&event.data).expect("text");
+    assert!(text.starts_with("{\"summary\":\"Kunde"), "{text}");
     // A secret pasted with a trailing newline is the same secret.
     assert!(verify_event(&format!(" {SECRET}\n"), ODD_BODY.as_bytes(), Some(&header)).is_ok());
 }
@@ -150,6 +152,7 @@ fn missing_malformed_wrong_and_no_secret_say_which_with_their_status() {
         let got = verify_event(secret, body, header.as_deref()).expect_err(reason);
         let json = serde_json::to_value(&got).expect("json");
         assert_eq!(json["reason"], reason, "{header:?}");
+        assert_eq!(got.reason(), reason);
         assert_eq!(got.http_status(), status);
         let message = got.message();
         assert!(
@@ -165,17 +168,20 @@ fn missing_malformed_wrong_and_no_secret_say_which_with_their_status() {
 
 #[test]
 fn signed_body_that_is_no_envelope_is_not_an_event() {
-    let cases: [(&[u8], &str); 11] = [
-        (b"not json", "it is not a JSON object"),
+    let cases: [(&[u8], &str); 14] = [
+        (b"not json", "it is not JSON (line 1, column 2)"),
         (b"{\"event_id\": nope}", "it is not JSON (line 1, column 15)"),
         (b"", "it is not JSON"),
-        (b"[]", "it is not a JSON object"),
-        (br#"["evt_1","call.failed","t","o",{}]"#, "it is not a JSON object"),
-        (br#"{"event_type":"call.failed","created_at":"t","org_id":"o","data":{}}"#, "missing field `event_id`"),
+        (b"[]", "it is a list, not a JSON object"),
+        (br#"["evt_1","call.failed","t","o",{}]"#, "it is a list, not a JSON object"),
+        (b"42", "it is the number 42, not a JSON object"),
+        (br#"{"event_id":5,"event_type":"call.failed","created_at":"t","org_id":"o","data":{}}"#, "event_id is the number 5, not text"),
+        (br#"{"event_id":"evt_1","event_type":"call.failed","created_at":"t","org_id":"o"}"#, "data is missing"),
+        (br#"{"event_type":"call.failed","created_at":"t","org_id":"o","data":{}}"#, "event_id is missing"),
         (br#"{"event_id":"","event_type":"call.failed","created_at":"t","org_id":"o","data":{}}"#, "event_id is empty"),
         (br#"{"event_id":"evt_1","event_type":" ","created_at":"t","org_id":"o","data":{}}"#, "event_type is empty"),
-        (br#"{"event_id":"evt_1","event_type":"call.failed","created_at":"t","org_id":"o","data":"x"}"#, "invalid type: string"),
-        (b"{\"event_id\":\"evt_\xff\"}", "it is not JSON"),
+        (br#"{"event_id":"evt_1","event_type":"call.failed","created_at":"t","org_id":"o","data":"x"}"#, "data is text, not an object"),
+        (b"{\"event_id\":\"evt_\xff\"}", "it is not UTF-8 text (byte 18 is not)"),
         (br#"{"event_id":"evt_1","event_type":"call.failed","created_at":"yesterday","org_id":"o","data":{}}"#, "created_at is not an ISO 8601 time"),
     ];
     for (body, reason) in cases {

@@ -1,6 +1,18 @@
 use super::*;
 use proptest::prelude::*;
 
+/// What restoring a saved state gives, the state read as the wasm binding reads it.
+fn restore(state: &serde_json::Value) -> Result<ReplayGuard, CoreError> {
+    let text = state.to_string();
+    let tree: Loose<'_> = serde_json::from_str(&text).expect("json");
+    ReplayGuard::restore(&tree)
+}
+
+fn limits(input: &str) -> Result<ReplayLimits, CoreError> {
+    let tree: Loose<'_> = serde_json::from_str(input).expect("json");
+    ReplayLimits::read(&tree)
+}
+
 const MIN: i64 = 60_000;
 const T0: i64 = 1_796_613_762_000; // 2026-12-07T03:22:42Z
 
@@ -18,7 +30,7 @@ fn event(id: &str, created_at: &str) -> Event {
         event_type: "call.completed".into(),
         created_at: created_at.into(),
         org_id: "org_1".into(),
-        data: Default::default(),
+        data: Loose::Object(vec![]),
     }
 }
 
@@ -35,6 +47,7 @@ fn first_delivery_then_repeats() {
         Sighting::FirstSeen
     );
     assert_eq!(g.len(), 2);
+    assert_eq!(g.check_at("evt_3", "yesterday", now), Sighting::TooOld);
 }
 
 #[test]
@@ -108,7 +121,7 @@ fn saved_and_restored_it_answers_the_same() {
         serde_json::json!({"max_events": 2, "max_age_ms": 3_600_000, "horizon_ms": T0,
             "seen": [["evt_2", T0 + 1], ["evt_3", T0 + 2]]})
     );
-    let mut back: ReplayGuard = serde_json::from_value(saved).expect("restore");
+    let mut back = restore(&saved).expect("restore");
     assert_eq!(back, g);
     assert_eq!(back.check_id("evt_1", T0, now), Sighting::TooOld);
     assert_eq!(back.check_id("evt_3", T0 + 2, now), Sighting::Duplicate);
@@ -130,41 +143,91 @@ fn limits_out_of_range_are_named() {
                 max_events: 0,
                 max_age_ms: MIN,
             },
-            "max_events is 0; use a whole number from 1 to 100000",
+            "maxEvents is 0; use a whole number from 1 to 100000",
         ),
         (
             ReplayLimits {
                 max_events: 100_001,
                 max_age_ms: MIN,
             },
-            "max_events is 100001",
+            "maxEvents is 100001",
         ),
         (
             ReplayLimits {
                 max_events: 10,
                 max_age_ms: 999,
             },
-            "max_age_ms is 999; use milliseconds from 1000",
+            "maxAgeMs is 999; use whole milliseconds from 1000",
         ),
         (
             ReplayLimits {
                 max_events: 10,
                 max_age_ms: 31 * 86_400_000,
             },
-            "max_age_ms is 2678400000",
+            "maxAgeMs is 2678400000",
         ),
     ] {
         let e = ReplayGuard::new(limits).expect_err(says);
         assert!(e.message.contains(says), "{}", e.message);
         assert_eq!(e.code, ErrorCode::InvalidOptions);
     }
-    let bad =
-        serde_json::json!({"max_events": 0, "max_age_ms": 1000, "horizon_ms": null, "seen": []});
-    let e = serde_json::from_value::<ReplayGuard>(bad).expect_err("limits");
-    assert!(e.to_string().contains("max_events is 0"), "{e}");
-    for broken in [serde_json::json!([]), serde_json::json!({"seen": "x"})] {
-        assert!(serde_json::from_value::<ReplayGuard>(broken).is_err());
+    // As JavaScript passes them.
+    assert_eq!(limits("null").expect("defaults"), ReplayLimits::default());
+    assert_eq!(
+        limits(r#"{"maxEvents": 5, "maxAgeMs": null}"#).expect("limits"),
+        ReplayLimits {
+            max_events: 5,
+            max_age_ms: 86_400_000
+        }
+    );
+    for (input, says) in [
+        (
+            r#"{"maxEvents": 1.5}"#,
+            "maxEvents is 1.5; use a whole number",
+        ),
+        (
+            r#"{"maxEvents": "10"}"#,
+            "maxEvents is text; use a whole number",
+        ),
+        (
+            r#"{"maxAgeMs": 0}"#,
+            "maxAgeMs is 0; use whole milliseconds",
+        ),
+        (r#"{"maxEvent": 5}"#, "unknown limit \"maxEvent\""),
+        ("5", "limits are the number 5"),
+    ] {
+        let e = limits(input).expect_err(says);
+        assert!(e.message.contains(says), "{}", e.message);
     }
+    // A saved state that is not one is refused, naming what.
+    let good = serde_json::to_value(guard(2, MIN)).expect("json");
+    for (broken, says) in [
+        (serde_json::json!([]), "max_events is not a whole number"),
+        (
+            serde_json::json!({"max_events": 0, "max_age_ms": 1000, "horizon_ms": null, "seen": []}),
+            "max_events is not a whole number in range",
+        ),
+        (
+            serde_json::json!({"max_events": 2, "max_age_ms": 60000, "horizon_ms": "x", "seen": []}),
+            "horizon_ms is not a whole number or null",
+        ),
+        (
+            serde_json::json!({"max_events": 2, "max_age_ms": 60000, "seen": "x"}),
+            "seen is not a list",
+        ),
+        (
+            serde_json::json!({"max_events": 2, "max_age_ms": 60000, "seen": [["evt_1", T0], ["evt_2"]]}),
+            "seen[1] is not [event_id, created_ms]",
+        ),
+    ] {
+        let e = restore(&broken).expect_err(says);
+        assert!(
+            e.message.contains(says) && e.message.contains("start a new guard"),
+            "{}",
+            e.message
+        );
+    }
+    assert_eq!(restore(&good).expect("restore"), guard(2, MIN));
 }
 
 proptest! {
@@ -194,7 +257,7 @@ proptest! {
             let roomy_says = roomy.check_id(&id, T0, T0 as f64);
             prop_assert_eq!(roomy_says == Sighting::FirstSeen, roomy_new.insert(id));
             if i % save_every == 0 {
-                g = serde_json::from_str(&serde_json::to_string(&g).unwrap()).unwrap();
+                g = restore(&serde_json::to_value(&g).unwrap()).unwrap();
             }
         }
     }
