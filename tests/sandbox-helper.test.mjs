@@ -57,6 +57,11 @@ test('seed, faults and config reach the sandbox', async () => {
     daily_quota: null,
     zero_balance: false,
     quota_used: 0,
+    events_url: null,
+    events_secret_set: false,
+    events_wrong_secret: false,
+    events_retry_ms: 500,
+    events_max_attempts: 6,
   });
 });
 

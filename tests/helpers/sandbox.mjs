@@ -182,11 +182,20 @@ export async function startSandbox({ args = [], seed } = {}) {
      *   limit) per API key and per webhook token, null = off; setting it clears the windows.
      *   daily_quota: requests per UTC day across all keys and tokens, null = off.
      *   zero_balance: true answers every /v1 request 402 INSUFFICIENT_CREDITS.
+     *   events_url, events_secret: where signed call events go and their secret (null = off);
+     *   events_wrong_secret: sign with another secret; events_retry_ms: the first wait before
+     *   a retry (doubling); events_max_attempts: attempts per event.
      * @returns {Promise<{ latency_ms: number, log_requests: boolean, advance_every_ms: number | null,
      *   rate_limit: string | null, daily_quota: number | null, zero_balance: boolean,
-     *   quota_used: number }>} the resulting config (rate_limit normalised, e.g. "1m" reads "60s").
+     *   quota_used: number, events_url: string | null, events_secret_set: boolean,
+     *   events_wrong_secret: boolean, events_retry_ms: number, events_max_attempts: number }>}
+     *   the resulting config (rate_limit normalised, e.g. "1m" reads "60s").
      */
     config: async (obj = {}) => (await admin('POST', '/config', obj)).body,
+    /** Moves every non-terminal call one state along (sending their events); how many moved. */
+    advance: async () => (await admin('POST', '/advance', {})).body.moved,
+    /** The call events sent since the last reset: id, type, call, attempts, last status. */
+    events: async () => (await admin('GET', '/events')).body.events,
   };
 }
 

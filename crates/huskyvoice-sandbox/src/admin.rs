@@ -34,6 +34,13 @@ struct ConfigUpdate {
     #[serde(default, deserialize_with = "given")]
     daily_quota: Option<Option<u64>>,
     zero_balance: Option<bool>,
+    #[serde(default, deserialize_with = "given")]
+    events_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "given")]
+    events_secret: Option<Option<String>>,
+    events_wrong_secret: Option<bool>,
+    events_retry_ms: Option<u64>,
+    events_max_attempts: Option<u32>,
 }
 
 /// Tells a field set to null apart from a missing one (serde reads both as None).
@@ -45,8 +52,7 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-const CONFIG_FIELDS: &str =
-    "{\"latency_ms\", \"log_requests\", \"rate_limit\", \"daily_quota\", \"zero_balance\"}";
+const CONFIG_FIELDS: &str = "{\"latency_ms\", \"log_requests\", \"rate_limit\", \"daily_quota\", \"zero_balance\", \"events_url\", \"events_secret\", \"events_wrong_secret\", \"events_retry_ms\", \"events_max_attempts\"}";
 
 pub async fn handle(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Resp {
     if !peer.ip().to_canonical().is_loopback() {
@@ -71,12 +77,15 @@ pub async fn handle(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Resp
         }
         (&Method::POST, "/calls") => match seed::parse(&body) {
             Ok(calls) => {
-                app.calls.upsert(&calls);
+                // A call moved to a new state this way sends its event, as by time.
+                app.events.on_changes(app.calls.upsert(&calls));
                 ok(json!({"ok": true, "added": calls.len()}))
             }
             Err(message) => bad_request(&message),
         },
         (&Method::GET, "/calls") => ok(json!({"calls": app.calls.all()})),
+        (&Method::POST, "/advance") => ok(json!({"ok": true, "moved": app.advance()})),
+        (&Method::GET, "/events") => ok(json!({"events": app.events.list()})),
         (&Method::GET, p) if p.starts_with("/calls/") => {
             let id = http::percent_decode(&p["/calls/".len()..]).unwrap_or_default();
             match app.calls.view(&id) {
@@ -96,6 +105,7 @@ pub async fn handle(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Resp
         (&Method::GET, "/stats") => stats(app),
         (&Method::POST, "/stats/reset") => {
             app.stats.reset();
+            app.events.reset_counters();
             stats(app)
         }
         (&Method::GET, "/faults") => ok(json!({"rules": app.faults.list()})),
@@ -133,6 +143,27 @@ fn configure(app: &App, body: &[u8]) -> Resp {
             Err(err) => return bad_request(&format!("rate_limit {err}")),
         },
     };
+    let mut events = app.events.config();
+    if let Some(url) = update.events_url {
+        events.url = url;
+    }
+    if let Some(secret) = update.events_secret {
+        events.secret = secret;
+    }
+    if let Some(wrong) = update.events_wrong_secret {
+        events.wrong_secret = wrong;
+    }
+    if let Some(ms) = update.events_retry_ms {
+        events.retry_ms = ms;
+    }
+    if let Some(n) = update.events_max_attempts {
+        events.max_attempts = n;
+    }
+    let events = match events.checked() {
+        Ok(events) => events,
+        Err(message) => return bad_request(&message),
+    };
+    app.events.set_config(events);
     if let Some(ms) = update.latency_ms {
         app.set_latency_ms(ms);
     }
@@ -153,7 +184,7 @@ fn configure(app: &App, body: &[u8]) -> Resp {
 
 fn stats(app: &App) -> Resp {
     let snapshot = app.stats.snapshot();
-    ok(json!({
+    let mut body = json!({
         "requests_total": snapshot.requests_total,
         "in_flight": snapshot.in_flight,
         "peak_in_flight": snapshot.peak_in_flight,
@@ -167,7 +198,13 @@ fn stats(app: &App) -> Resp {
         "idempotent_replays": snapshot.idempotent_replays,
         "idempotency_key_reused": snapshot.idempotency_key_reused,
         "calls_deleted": snapshot.calls_deleted,
-    }))
+    });
+    if let (Some(body), serde_json::Value::Object(events)) =
+        (body.as_object_mut(), app.events.stats())
+    {
+        body.extend(events);
+    }
+    ok(body)
 }
 
 fn ok(body: serde_json::Value) -> Resp {

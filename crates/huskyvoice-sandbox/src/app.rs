@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::auth::Auth;
 use crate::cli::Options;
+use crate::events::Events;
 use crate::faults::Faults;
 use crate::limits::{self, Limits};
 use crate::log::{RequestLog, Stats};
@@ -19,6 +20,7 @@ pub struct App {
     pub log: RequestLog,
     pub stats: Stats,
     pub limits: Limits,
+    pub events: Events,
     latency_ms: AtomicU64,
     advance_every_ms: Option<u64>,
     /// The startup state that `POST /__sandbox/reset` restores.
@@ -39,12 +41,18 @@ pub struct ConfigView {
     pub zero_balance: bool,
     /// Requests counted against the daily quota today (UTC).
     pub quota_used: u64,
+    /// Where signed call events go, or null; the secret itself is never shown.
+    pub events_url: Option<String>,
+    pub events_secret_set: bool,
+    pub events_wrong_secret: bool,
+    pub events_retry_ms: u64,
+    pub events_max_attempts: u32,
 }
 
 impl App {
     pub fn new(options: &Options, seed: Vec<SeedCall>) -> Self {
         let calls = CallStore::default();
-        calls.upsert(&seed);
+        let _ = calls.upsert(&seed);
         Self {
             calls,
             auth: Auth::new(&options.api_keys, &options.webhook_tokens),
@@ -52,6 +60,7 @@ impl App {
             log: RequestLog::new(options.log_requests),
             stats: Stats::default(),
             limits: Limits::new(options.limits),
+            events: Events::new(options.events.clone()),
             latency_ms: AtomicU64::new(options.latency_ms),
             advance_every_ms: options.advance_every_ms,
             seed,
@@ -80,6 +89,7 @@ impl App {
 
     pub fn config(&self) -> ConfigView {
         let limits = self.limits.view(limits::unix_now_ms());
+        let events = self.events.config();
         ConfigView {
             latency_ms: self.latency_ms(),
             log_requests: self.log.enabled(),
@@ -88,12 +98,28 @@ impl App {
             daily_quota: limits.daily_quota,
             zero_balance: limits.zero_balance,
             quota_used: limits.quota_used,
+            events_url: events.url,
+            events_secret_set: events.secret.is_some(),
+            events_wrong_secret: events.wrong_secret,
+            events_retry_ms: events.retry_ms,
+            events_max_attempts: events.max_attempts,
         }
     }
 
+    /// Every non-terminal call one state along (the `--advance-every` timer, or
+    /// `POST /__sandbox/advance`), with an event for each move that has one.
+    pub fn advance(&self) -> usize {
+        let changes = self.calls.advance_all();
+        let moved = changes.len();
+        self.events.on_changes(changes);
+        moved
+    }
+
     /// Back to the startup state: seeded calls, no faults, empty log, zeroed counters,
-    /// and the command-line latency, logging and limits (with empty windows and quota).
+    /// and the command-line latency, logging, limits (with empty windows and quota) and
+    /// events settings (no event listed, and none retried).
     pub fn reset(&self) {
+        self.events.reset();
         self.limits.reset();
         self.calls.reset(&self.seed);
         self.faults.clear();

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use crate::auth::ApiKey;
+use crate::events::EventsConfig;
 use crate::limits::{LimitSettings, RateLimit};
 
 pub const USAGE: &str = "\
@@ -33,6 +34,14 @@ OPTIONS:
     --daily-quota N             at most N requests per UTC day across all keys and tokens;
                                 past it 429 QUOTA_EXCEEDED until 00:00 UTC
     --zero-balance              answer every /v1 request 402 INSUFFICIENT_CREDITS
+    --events-url URL            POST signed call events (call.initiated, call.answered,
+                                call.completed, call.failed, call.disallowed) to this
+                                http:// URL as calls change state; needs --events-secret
+    --events-secret SECRET      sign events with X-Husky-Signature: hex HMAC-SHA256 of the
+                                body keyed with SECRET
+    --events-retry-ms MS        first wait before retrying a non-2xx delivery; doubles each
+                                time, same event_id and bytes (default 500)
+    --events-max-attempts N     attempts per event before giving up (default 6)
     --allow-remote              allow a non-loopback --host (test controls stay loopback-only)
     -h, --help                  print this help
     -V, --version               print the version
@@ -42,7 +51,7 @@ When ready, the first line on stdout is exactly `listening on http://HOST:PORT`.
 
 #[derive(Debug)]
 pub enum Command {
-    Run(Options),
+    Run(Box<Options>),
     Help,
     Version,
 }
@@ -59,6 +68,7 @@ pub struct Options {
     pub log_requests: bool,
     /// Off unless given: tests rely on no limits unless they ask.
     pub limits: LimitSettings,
+    pub events: EventsConfig,
 }
 
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
@@ -72,6 +82,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
     let mut log_requests = true;
     let mut limits = LimitSettings::default();
     let mut allow_remote = false;
+    let mut events = EventsConfig::default();
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -121,6 +132,15 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             }
             "--zero-balance" => limits.zero_balance = true,
             "--allow-remote" => allow_remote = true,
+            "--events-url" => events.url = Some(value("--events-url")?),
+            "--events-secret" => events.secret = Some(value("--events-secret")?),
+            "--events-retry-ms" => {
+                events.retry_ms = parse_number(&value("--events-retry-ms")?, "--events-retry-ms")?;
+            }
+            "--events-max-attempts" => {
+                events.max_attempts =
+                    parse_number(&value("--events-max-attempts")?, "--events-max-attempts")?;
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -133,7 +153,15 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         ));
     }
 
-    Ok(Command::Run(Options {
+    let events = events.checked().map_err(|err| {
+        ["events_url", "events_secret", "events_max_attempts"]
+            .iter()
+            .fold(err, |err, name| {
+                err.replace(name, &format!("--{}", name.replace('_', "-")))
+            })
+    })?;
+
+    Ok(Command::Run(Box::new(Options {
         ip,
         port,
         api_keys,
@@ -143,7 +171,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         latency_ms,
         log_requests,
         limits,
-    }))
+        events,
+    })))
 }
 
 fn parse_host(host: &str) -> Result<IpAddr, String> {
@@ -169,7 +198,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Options, String> {
         match parse(args.iter().map(|s| s.to_string()))? {
-            Command::Run(options) => Ok(options),
+            Command::Run(options) => Ok(*options),
             other => Err(format!("unexpected {other:?}")),
         }
     }
@@ -233,6 +262,52 @@ mod tests {
         assert_eq!(options.webhook_tokens, vec!["t".to_string()]);
         assert_eq!(options.latency_ms, 20);
         assert!(options.ip.is_loopback());
+    }
+
+    #[test]
+    fn events_flags() {
+        let options = run(&[
+            "--events-url",
+            "http://127.0.0.1:8787/hook",
+            "--events-secret=whsec_1",
+            "--events-retry-ms",
+            "20",
+            "--events-max-attempts",
+            "2",
+        ])
+        .expect("events flags");
+        assert_eq!(
+            options.events,
+            EventsConfig {
+                url: Some("http://127.0.0.1:8787/hook".into()),
+                secret: Some("whsec_1".into()),
+                wrong_secret: false,
+                retry_ms: 20,
+                max_attempts: 2,
+            }
+        );
+        assert_eq!(run(&[]).expect("defaults").events, EventsConfig::default());
+        for (args, says) in [
+            (
+                &["--events-url", "http://127.0.0.1:1/x"][..],
+                "--events-url needs --events-secret",
+            ),
+            (
+                &["--events-url", "https://x.test/", "--events-secret", "s"][..],
+                "no TLS",
+            ),
+            (
+                &["--events-secret", ""][..],
+                "--events-secret must not be empty",
+            ),
+            (
+                &["--events-max-attempts", "0"][..],
+                "--events-max-attempts must be at least 1",
+            ),
+        ] {
+            let err = run(args).expect_err(says);
+            assert!(err.contains(says), "{err}");
+        }
     }
 
     #[test]

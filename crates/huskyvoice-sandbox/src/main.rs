@@ -7,6 +7,7 @@ mod admin;
 mod app;
 mod auth;
 mod cli;
+mod events;
 mod faults;
 mod http;
 mod limits;
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let options = match cli::parse(std::env::args().skip(1)) {
-        Ok(cli::Command::Run(options)) => options,
+        Ok(cli::Command::Run(options)) => *options,
         Ok(cli::Command::Help) => {
             print!("{}", cli::USAGE);
             return ExitCode::SUCCESS;

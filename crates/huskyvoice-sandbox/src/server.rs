@@ -87,7 +87,7 @@ async fn advance(app: Arc<App>, every_ms: u64) {
     ticker.tick().await; // the first tick fires at once
     loop {
         ticker.tick().await;
-        app.calls.advance_all();
+        app.advance();
     }
 }
 

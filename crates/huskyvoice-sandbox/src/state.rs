@@ -91,6 +91,14 @@ pub struct CallDetails {
     pub created_at: String,
 }
 
+/// A call that moved to a new state, with what an event about it tells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub call_id: String,
+    pub status: CallStatus,
+    pub details: Option<CallDetails>,
+}
+
 /// Which endpoint created a call (shown by the admin view).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -293,19 +301,29 @@ impl CallStore {
         calls
     }
 
-    /// Adds the calls, replacing any with the same id (fresh counters and history).
-    pub fn upsert(&self, calls: &[SeedCall]) {
+    /// Adds the calls, replacing any with the same id (fresh counters and history). Returns
+    /// the replaced calls whose state this changed (a call that is new has no change).
+    pub fn upsert(&self, calls: &[SeedCall]) -> Vec<Change> {
         let mut inner = self.lock();
+        let mut changes = Vec::new();
         for seed in calls {
-            inner
+            let old = inner
                 .calls
                 .insert(seed.call_id.clone(), Call::new(seed.status));
+            if let Some(old) = old.filter(|old| old.status != seed.status) {
+                changes.push(Change {
+                    call_id: seed.call_id.clone(),
+                    status: seed.status,
+                    details: old.details,
+                });
+            }
         }
+        changes
     }
 
     pub fn reset(&self, calls: &[SeedCall]) {
         *self.lock() = Inner::default();
-        self.upsert(calls);
+        let _ = self.upsert(calls);
     }
 
     /// Creates a queued call, or answers from the idempotency record of `claim`'s key.
@@ -371,17 +389,21 @@ impl CallStore {
         CreateResult::Created { call_id, answer }
     }
 
-    /// Moves every non-terminal call one state along; returns how many moved.
-    pub fn advance_all(&self) -> usize {
+    /// Moves every non-terminal call one state along; returns the moves.
+    pub fn advance_all(&self) -> Vec<Change> {
         let mut inner = self.lock();
-        let mut moved = 0;
-        for call in inner.calls.values_mut() {
+        let mut changes = Vec::new();
+        for (call_id, call) in inner.calls.iter_mut() {
             if let Some(next) = call.status.next() {
                 call.set(next);
-                moved += 1;
+                changes.push(Change {
+                    call_id: call_id.clone(),
+                    status: next,
+                    details: call.details.clone(),
+                });
             }
         }
-        moved
+        changes
     }
 }
 
