@@ -216,6 +216,20 @@ export function renderMarkdown(res) {
     L.push('');
   }
 
+  if (res.events) {
+    const v = res.events;
+    L.push('## Verifying one signed call event');
+    L.push('');
+    L.push(`A \`call.completed\` event of ${fmt(v.bytes)} bytes with a valid \`X-Husky-Signature\`: HMAC-SHA256 over the bytes, constant-time compare, envelope parsed; median of ${v.runs} × ${fmt(v.n)} (\`node bench/events.bench.mjs\`).`);
+    L.push('');
+    L.push(table(['', 'per event'], [
+      ['native Rust `verify_event` (`--example verify_speed`, the release profile: opt-level z)', us(v.native?.perVerifyMicros)],
+      ['WASM `verifyEvent` (the event handed to JS as an object)', us(v.wasmMicros)],
+      ['plain Node: `node:crypto` HMAC + `timingSafeEqual` + `JSON.parse`', us(v.plainNodeMicros)],
+    ]));
+    L.push('');
+  }
+
   if (res.client?.floor) {
     const f = res.client.floor;
     const b = res.client.big;

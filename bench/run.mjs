@@ -8,7 +8,8 @@
 //   3. the core: validate + build + interpret per item, WASM (bench/core.bench.mjs) vs plain
 //      TypeScript (bench/plain-ts/), at 1, 1,000 and 100,000 items; cold load; sizes;
 //   4. scaling: the node at 100 ... 100,000 items;
-//   5. the run engine's own cost per job, native and WASM (bench/engine.bench.mjs);
+//   5. the run engine's own cost per job, native and WASM (bench/engine.bench.mjs), and the cost
+//      of verifying one signed 2 KB call event, WASM, plain Node and native (bench/events.bench.mjs);
 //   6. under HuskyVoice's documented limit (60/min per key): 300 cancels, the recipe vs the node
 //      (bench/limit.bench.mjs, about 6 minutes).
 // Every figure is the median of --runs runs; runs of different contenders are interleaved
@@ -17,7 +18,7 @@
 // Options:
 //   --runs N        runs per figure (default 3; --quick: 1)
 //   --quick         smoke run, about 3 minutes: N = 1,000 only, scaling to 1,000, fewer core runs
-//   --only LIST     comma-separated sections: n8n,floor,reliability,scaling,core,engine,limit,client (default: all)
+//   --only LIST     comma-separated sections: n8n,floor,reliability,scaling,core,engine,events,limit,client (default: all)
 //   --no-build      pack n8n-node/ as built (no `npm run build`); HUSKYVOICE_E2E_TARBALL=x.tgz also works
 //   --out DIR       where BENCHMARKS.md goes (default: the repository root); results.json goes to bench/
 //                   unless --out is given (then DIR/results.json)
@@ -51,7 +52,7 @@ const value = (name, def) => {
 };
 const QUICK = flag('--quick');
 const RUNS = Math.max(1, Number(value('--runs', QUICK ? 1 : 3)));
-const ONLY = new Set(String(value('--only', 'n8n,floor,reliability,scaling,core,engine,limit,client')).split(',').map((s) => s.trim()));
+const ONLY = new Set(String(value('--only', 'n8n,floor,reliability,scaling,core,engine,events,limit,client')).split(',').map((s) => s.trim()));
 const OUT_DIR = path.resolve(value('--out', REPO_ROOT));
 const RESULTS_FILE = flag('--out') ? path.join(OUT_DIR, 'results.json') : path.join(REPO_ROOT, 'bench', 'results.json');
 const MD_FILE = path.join(OUT_DIR, 'BENCHMARKS.md');
@@ -505,6 +506,14 @@ async function main() {
       results.engine = await nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'engine.bench.mjs'), '--jobs', QUICK ? '20000' : '100000', '--runs', QUICK ? '3' : '5', '--json']);
     } catch (e) {
       results.meta.notes.push(`The engine benchmark failed: ${e.message.split('\n')[0]}`);
+    }
+  }
+  if (ONLY.has('events')) {
+    log('events: one signed 2 KB call event verified, WASM, plain Node and native (bench/events.bench.mjs)');
+    try {
+      results.events = await nodeJson(nodeBin, [path.join(REPO_ROOT, 'bench', 'events.bench.mjs'), '--n', QUICK ? '5000' : '20000', '--runs', QUICK ? '3' : '5', '--json']);
+    } catch (e) {
+      results.meta.notes.push(`The call-event benchmark failed: ${e.message.split('\n')[0]}`);
     }
   }
   if (ONLY.has('limit') && !QUICK) {
