@@ -49,13 +49,16 @@ module.exports = function defineEventSuite(core) {
         assert.ok(got.message.length > 20 && !got.message.includes(SECRET) && !got.message.includes(sign(BODY).slice(0, 12)), got.message);
         assert.equal(got.event, undefined);
       }
-      const noSecret = core.verifyEvent('', BODY, sign(BODY, ''));
-      assert.deepEqual([noSecret.reason, noSecret.status], ['no_secret', 500]);
+      for (const secret of ['', ' ', undefined, null]) {
+        const noSecret = core.verifyEvent(secret, BODY, sign(BODY, ''));
+        assert.deepEqual([noSecret.verified, noSecret.reason, noSecret.status], [false, 'no_secret', 500], String(secret));
+      }
     });
 
     it('throws for a parsed body or a signature that is not a string, naming the fix', () => {
       expectCoreError(() => core.verifyEvent(SECRET, JSON.parse(BODY), sign(BODY)), 'INVALID_OPTIONS', 'not a parsed object');
       expectCoreError(() => core.verifyEvent(SECRET, BODY, ['a', 'b']), 'INVALID_OPTIONS', 'X-Husky-Signature');
+      expectCoreError(() => core.verifyEvent(Buffer.from(SECRET), BODY, sign(BODY)), 'INVALID_OPTIONS', 'secret must be');
     });
   });
 

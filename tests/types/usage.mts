@@ -146,7 +146,7 @@ void client;
 
 // Signed call events: the verdict narrows on `verified`; the guard's state is plain JSON.
 function receive(raw: Uint8Array, header: string | undefined, saved: ReplayGuardState | undefined): number {
-  const verdict: EventVerification = verifyEvent('whsec_x', raw, header);
+  const verdict: EventVerification = verifyEvent(process.env['HUSKYVOICE_EVENTS_SECRET'], raw, header);
   if (!verdict.verified) {
     const reason: 'no_secret' | 'missing_signature' | 'malformed_signature' | 'wrong_signature' | 'not_an_event' = verdict.reason;
     void reason;

@@ -26,10 +26,22 @@ enum Verification<'a> {
 /// body, whose bytes can no longer be checked.
 #[wasm_bindgen(js_name = verifyEvent, unchecked_return_type = "EventVerification")]
 pub fn verify_event(
-    secret: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] secret: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] raw_body: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] signature: JsValue,
 ) -> Result<JsValue, JsValue> {
+    // An unset environment variable is a receiver without a secret (`no_secret`, 500), not a
+    // type error thrown at the sender's request.
+    let secret = match secret.as_string() {
+        Some(secret) => secret,
+        None if secret.is_null() || secret.is_undefined() => String::new(),
+        None => {
+            return Err(to_js_error(&invalid_options(
+                "verifyEvent",
+                "secret must be the endpoint's signing secret (a string)",
+            )))
+        }
+    };
     let body: Vec<u8> = if let Some(text) = raw_body.as_string() {
         text.into_bytes()
     } else if raw_body.is_instance_of::<Uint8Array>() {
@@ -47,7 +59,7 @@ pub fn verify_event(
             "signature must be the X-Husky-Signature header's value (a string), or undefined when the request has none",
         )));
     }
-    Ok(match verify(secret, &body, header.as_deref()) {
+    Ok(match verify(&secret, &body, header.as_deref()) {
         Ok(event) => to_js(&Verification::Verified {
             verified: true,
             event: &event,

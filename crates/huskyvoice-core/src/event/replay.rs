@@ -39,7 +39,7 @@ pub struct ReplayLimits {
 }
 
 impl ReplayLimits {
-    pub const MAX_EVENTS: std::ops::RangeInclusive<usize> = 1..=100_000;
+    pub const MAX_EVENTS: std::ops::RangeInclusive<i64> = 1..=100_000;
     /// One second to thirty days.
     pub const MAX_AGE_MS: std::ops::RangeInclusive<i64> = 1_000..=30 * 86_400_000;
 
@@ -49,7 +49,7 @@ impl ReplayLimits {
         "use whole milliseconds from 1000 (a second) to 2592000000 (30 days)";
 
     pub fn checked(self) -> Result<ReplayLimits, CoreError> {
-        if !Self::MAX_EVENTS.contains(&self.max_events) {
+        if !Self::MAX_EVENTS.contains(&i64::try_from(self.max_events).unwrap_or(i64::MAX)) {
             return Err(invalid(format!(
                 "Replay guard: maxEvents is {}; {}.",
                 self.max_events,
@@ -101,7 +101,7 @@ impl ReplayLimits {
             max_events: member(
                 "maxEvents",
                 Self::EVENTS_RULE,
-                1..=100_000,
+                Self::MAX_EVENTS,
                 defaults.max_events as i64,
             )? as usize,
             max_age_ms: member(
@@ -137,8 +137,7 @@ pub enum Sighting {
     TooOld,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(into = "GuardState")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReplayGuard {
     limits: ReplayLimits,
     /// Nothing created at or before this (ms) counts as new: an id that old may be forgotten.
@@ -151,11 +150,27 @@ pub struct ReplayGuard {
 
 /// The saved form: limits, horizon and `[event_id, created_ms]` pairs, oldest first.
 #[derive(Serialize)]
-struct GuardState {
+struct GuardState<'a> {
     max_events: usize,
     max_age_ms: i64,
     horizon_ms: Option<i64>,
-    seen: Vec<(String, i64)>,
+    seen: Vec<(&'a str, i64)>,
+}
+
+impl Serialize for ReplayGuard {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GuardState {
+            max_events: self.limits.max_events,
+            max_age_ms: self.limits.max_age_ms,
+            horizon_ms: self.horizon_ms,
+            seen: self
+                .by_created
+                .iter()
+                .map(|(created, id)| (id.as_str(), *created))
+                .collect(),
+        }
+        .serialize(s)
+    }
 }
 
 impl ReplayGuard {
@@ -204,6 +219,7 @@ impl ReplayGuard {
         }
     }
 
+    /// [`ReplayGuard::check`] with the creation time already in Unix milliseconds.
     pub fn check_id(&mut self, event_id: &str, created_ms: i64, now_ms: f64) -> Sighting {
         let now = if now_ms.is_finite() { now_ms as i64 } else { 0 };
         let oldest_kept = now.saturating_sub(self.limits.max_age_ms);
@@ -250,24 +266,7 @@ impl ReplayGuard {
             self.horizon_ms = Some(self.horizon_ms.map_or(created, |h| h.max(created)));
         }
     }
-}
 
-impl From<ReplayGuard> for GuardState {
-    fn from(guard: ReplayGuard) -> GuardState {
-        GuardState {
-            max_events: guard.limits.max_events,
-            max_age_ms: guard.limits.max_age_ms,
-            horizon_ms: guard.horizon_ms,
-            seen: guard
-                .by_created
-                .into_iter()
-                .map(|(c, id)| (id, c))
-                .collect(),
-        }
-    }
-}
-
-impl ReplayGuard {
     /// A guard from what serialising one gave (read as [`Loose`], e.g. from n8n's static
     /// data). Anything else is refused with what was wrong, never half-restored.
     pub fn restore(state: &Loose<'_>) -> Result<ReplayGuard, CoreError> {
@@ -283,7 +282,7 @@ impl ReplayGuard {
                 .ok_or_else(|| refuse(&format!("{name} is not a whole number in range")))
         };
         let limits = ReplayLimits {
-            max_events: number("max_events", 1..=100_000)? as usize,
+            max_events: number("max_events", ReplayLimits::MAX_EVENTS)? as usize,
             max_age_ms: number("max_age_ms", ReplayLimits::MAX_AGE_MS)?,
         };
         let mut guard = ReplayGuard::new(limits)?;
