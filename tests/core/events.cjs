@@ -55,6 +55,15 @@ module.exports = function defineEventSuite(core) {
       }
     });
 
+    it('takes the secrets of a rotation as a list: either verifies, no other does', () => {
+      for (const signer of ['whsec_new', 'whsec_old']) {
+        assert.equal(core.verifyEvent(['whsec_new', 'whsec_old'], BODY, sign(BODY, signer)).verified, true, signer);
+      }
+      assert.equal(core.verifyEvent(['whsec_new', 'whsec_old'], BODY, sign(BODY)).reason, 'wrong_signature');
+      assert.equal(core.verifyEvent([undefined, ''], BODY, sign(BODY)).reason, 'no_secret');
+      expectCoreError(() => core.verifyEvent(['whsec_new', 5], BODY, sign(BODY)), 'INVALID_OPTIONS', 'a list of them during a rotation');
+    });
+
     it('throws for a parsed body or a signature that is not a string, naming the fix', () => {
       expectCoreError(() => core.verifyEvent(SECRET, JSON.parse(BODY), sign(BODY)), 'INVALID_OPTIONS', 'not a parsed object');
       expectCoreError(() => core.verifyEvent(SECRET, BODY, ['a', 'b']), 'INVALID_OPTIONS', 'X-Husky-Signature');

@@ -30,7 +30,7 @@ pub mod transport_failure;
 pub mod webhook;
 
 pub use error::{CoreError, ErrorCode};
-pub use event::{verify_event, Event, Rejection};
+pub use event::{verify_event, verify_event_any, Event, Rejection};
 pub use interpret::{interpret_cancel_response, CancelResponse, CancelResult, TransportError};
 pub use outcome::Outcome;
 pub use redact::redact_secrets;

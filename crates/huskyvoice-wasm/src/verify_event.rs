@@ -1,6 +1,6 @@
 use crate::convert::to_js;
 use crate::errors::{invalid_options, to_js_error};
-use huskyvoice_core::event::{verify_event as verify, Event};
+use huskyvoice_core::event::{verify_event_any, Event};
 use js_sys::Uint8Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -21,27 +21,36 @@ enum Verification<'a> {
 }
 
 /// Judges one delivery: the `X-Husky-Signature` header against the raw body, then the
-/// envelope. Never throws for a bad delivery (that is an answer: `{verified: false, reason,
+/// envelope. `secret` may be a list during a secret rotation (the new one and the old one). Never throws for a bad delivery (that is an answer: `{verified: false, reason,
 /// status, message}`); throws `INVALID_OPTIONS` only when called wrongly, e.g. with a parsed
 /// body, whose bytes can no longer be checked.
 #[wasm_bindgen(js_name = verifyEvent, unchecked_return_type = "EventVerification")]
 pub fn verify_event(
-    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] secret: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[] | null | undefined")] secret: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] raw_body: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] signature: JsValue,
 ) -> Result<JsValue, JsValue> {
     // An unset environment variable is a receiver without a secret (`no_secret`, 500), not a
-    // type error thrown at the sender's request.
-    let secret = match secret.as_string() {
-        Some(secret) => secret,
-        None if secret.is_null() || secret.is_undefined() => String::new(),
-        None => {
-            return Err(to_js_error(&invalid_options(
-                "verifyEvent",
-                "secret must be the endpoint's signing secret (a string)",
-            )))
-        }
+    // type error thrown at the sender's request. A list holds the secrets of a rotation.
+    let listed: Vec<JsValue> = if js_sys::Array::is_array(&secret) {
+        js_sys::Array::from(&secret).iter().collect()
+    } else {
+        vec![secret]
     };
+    let mut secrets = Vec::with_capacity(listed.len());
+    for value in listed {
+        match value.as_string() {
+            Some(secret) => secrets.push(secret),
+            None if value.is_null() || value.is_undefined() => {}
+            None => {
+                return Err(to_js_error(&invalid_options(
+                    "verifyEvent",
+                    "secret must be the endpoint's signing secret (a string), or a list of them during a rotation",
+                )))
+            }
+        }
+    }
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let body: Vec<u8> = if let Some(text) = raw_body.as_string() {
         text.into_bytes()
     } else if raw_body.is_instance_of::<Uint8Array>() {
@@ -59,7 +68,7 @@ pub fn verify_event(
             "signature must be the X-Husky-Signature header's value (a string), or undefined when the request has none",
         )));
     }
-    Ok(match verify(&secret, &body, header.as_deref()) {
+    Ok(match verify_event_any(&secrets, &body, header.as_deref()) {
         Ok(event) => to_js(&Verification::Verified {
             verified: true,
             event: &event,

@@ -82,14 +82,39 @@ pub fn verify_event(
     body: &[u8],
     signature_header: Option<&str>,
 ) -> Result<Event, Rejection> {
-    let secret = secret.trim();
-    if secret.is_empty() {
+    verify_event_any(&[secret], body, signature_header)
+}
+
+/// [`verify_event`] with more than one secret, for a rotation (as `@octokit/webhooks`'
+/// `verifyWithFallback`): the new secret and the one it replaces, until every delivery signed
+/// with the old one has arrived. Verified if any of them signed the body; empty ones are
+/// ignored, and none left is [`Rejection::NoSecret`].
+pub fn verify_event_any(
+    secrets: &[&str],
+    body: &[u8],
+    signature_header: Option<&str>,
+) -> Result<Event, Rejection> {
+    let mut secrets = secrets
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .peekable();
+    if secrets.peek().is_none() {
         return Err(Rejection::NoSecret {
             message: "No signing secret is set. Copy the endpoint's secret from HuskyVoice (Integrations › Outbound Webhooks) into the receiver's settings.".to_string(),
         });
     }
     let expected = parse_signature(signature_header)?;
-    signature::verify(secret.as_bytes(), body, &expected)?;
+    // Every secret is tried, each in constant time: which one matched is not revealed by
+    // when the answer comes.
+    let mut outcome = Err(signature::mismatch());
+    for secret in secrets {
+        let result = signature::verify(secret.as_bytes(), body, &expected);
+        if outcome.is_err() {
+            outcome = result;
+        }
+    }
+    outcome?;
     parse_envelope(body)
 }
 

@@ -69,11 +69,15 @@ pub(super) fn verify(
 ) -> Result<(), Rejection> {
     mac(secret, body)
         .and_then(|mac| mac.verify_slice(expected).ok())
-        .ok_or_else(|| Rejection::WrongSignature {
-            message: format!(
-                "{SIGNATURE_HEADER} does not match the body. Either the request is not from HuskyVoice, the body was changed on the way, or the secret set here is not the endpoint's (copy it again from Integrations › Outbound Webhooks)."
-            ),
-        })
+        .ok_or_else(mismatch)
+}
+
+pub(super) fn mismatch() -> Rejection {
+    Rejection::WrongSignature {
+        message: format!(
+            "{SIGNATURE_HEADER} does not match the body. Either the request is not from HuskyVoice, the body was changed on the way, or the secret set here is not the endpoint's (copy it again from Integrations › Outbound Webhooks)."
+        ),
+    }
 }
 
 /// The header value HuskyVoice would send for `body`: lowercase hex. For the sandbox's sender

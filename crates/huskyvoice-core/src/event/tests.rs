@@ -97,6 +97,24 @@ fn verified_body_keeps_its_exact_bytes_whitespace_order_and_text() {
 }
 
 #[test]
+fn during_a_rotation_either_secret_verifies_and_no_other() {
+    let body = ODD_BODY.as_bytes();
+    let (new, old) = ("whsec_new_2", "whsec_old_1");
+    for signer in [new, old] {
+        let got = verify_event_any(&[new, old], body, Some(&sign(signer, body)));
+        assert_eq!(got.map(|e| e.event_id).as_deref(), Ok("evt_1"), "{signer}");
+    }
+    let other = verify_event_any(&[new, old], body, Some(&sign("whsec_other", body)));
+    assert!(matches!(other, Err(Rejection::WrongSignature { .. })));
+    // Empty entries are ignored; none left is no secret.
+    assert!(verify_event_any(&["", new, " "], body, Some(&sign(new, body))).is_ok());
+    for none in [&[][..], &["", "  "][..]] {
+        let got = verify_event_any(none, body, Some(&sign(new, body)));
+        assert!(matches!(got, Err(Rejection::NoSecret { .. })));
+    }
+}
+
+#[test]
 fn reserialised_or_reformatted_body_is_refused() {
     let header = sign(SECRET, ODD_BODY.as_bytes());
     let value: serde_json::Value = serde_json::from_str(ODD_BODY).expect("json");
