@@ -1,6 +1,7 @@
 //! RFC 3339 timestamps (ISO 8601 as HuskyVoice writes `created_at`) to Unix milliseconds.
-//! Thirty lines beside `http_date`'s calendar arithmetic instead of the `time` or `chrono`
-//! crates, whose parsers would add to a `.wasm` kept under its size budget.
+//! Thirty lines beside `http_date`'s calendar arithmetic instead of the `time` crate: its
+//! `OffsetDateTime::parse(_, &Rfc3339)` passes the same tests but made the `.wasm` 10.5 KB
+//! bigger (274,283 → 284,753 bytes, measured when events were added).
 
 use crate::http_date::days_from_civil;
 

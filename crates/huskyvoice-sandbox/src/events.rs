@@ -5,7 +5,7 @@
 //! code, so the core's verifier is tested against a signer it does not share.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -21,6 +21,7 @@ use tokio::net::TcpStream;
 
 use crate::limits::unix_now_ms;
 use crate::state::{CallStatus, Change};
+use crate::sync::lock;
 
 /// The header HuskyVoice signs with.
 pub const SIGNATURE_HEADER: &str = "x-husky-signature";
@@ -127,10 +128,6 @@ pub struct Events {
     inner: Arc<Inner>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl Events {
     pub fn new(config: EventsConfig) -> Self {
         Self {
@@ -220,7 +217,7 @@ impl Events {
                 secret.clone()
             };
             let signature = sign(&key, &body);
-            let index = {
+            {
                 let mut listed = lock(&self.inner.listed);
                 if listed.len() >= MAX_LISTED {
                     listed.remove(0);
@@ -236,8 +233,7 @@ impl Events {
                     delivered: false,
                     gave_up: false,
                 });
-                listed.len() - 1
-            };
+            }
             self.inner.counters.emitted.fetch_add(1, Ordering::Relaxed);
             let delivery = Delivery {
                 inner: Arc::clone(&self.inner),
@@ -248,7 +244,6 @@ impl Events {
                 retry_ms: config.retry_ms,
                 max_attempts: config.max_attempts,
                 generation: self.inner.generation.load(Ordering::SeqCst),
-                index,
             };
             tokio::spawn(delivery.run());
         }
@@ -302,17 +297,22 @@ pub fn python_json(value: &serde_json::Value) -> Vec<u8> {
 
 struct PythonFormatter;
 
+/// `", "` before every element or member but the first, as Python separates them.
+fn separator<W: ?Sized + std::io::Write>(w: &mut W, first: bool) -> std::io::Result<()> {
+    if first {
+        Ok(())
+    } else {
+        w.write_all(b", ")
+    }
+}
+
 impl serde_json::ser::Formatter for PythonFormatter {
     fn begin_array_value<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
-        }
+        separator(w, first)
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -320,11 +320,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
-        }
+        separator(w, first)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
@@ -370,9 +366,6 @@ struct Delivery {
     retry_ms: u64,
     max_attempts: u32,
     generation: u64,
-    /// Where its record is in the list (stale after a reset or past `MAX_LISTED`; the
-    /// event id is checked before a record is touched).
-    index: usize,
 }
 
 impl Delivery {
@@ -411,12 +404,13 @@ impl Delivery {
         if self.inner.generation.load(Ordering::SeqCst) != self.generation {
             return;
         }
+        // From the end: an event being delivered is among the most recent ones.
         let mut listed = lock(&self.inner.listed);
-        let at = match listed.get(self.index) {
-            Some(record) if record.event_id == self.event_id => Some(self.index),
-            _ => listed.iter().position(|r| r.event_id == self.event_id),
-        };
-        if let Some(record) = at.and_then(|at| listed.get_mut(at)) {
+        if let Some(record) = listed
+            .iter_mut()
+            .rev()
+            .find(|r| r.event_id == self.event_id)
+        {
             record.attempts = attempt;
             record.last_status = status;
             record.delivered = delivered;

@@ -253,9 +253,7 @@ pub struct Faults {
 
 impl Faults {
     fn lock(&self) -> MutexGuard<'_, Vec<Armed>> {
-        self.rules
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.rules)
     }
 
     /// Replaces all rules; nothing changes if any rule is invalid.

@@ -318,9 +318,7 @@ impl Limits {
     }
 
     fn lock(&self) -> MutexGuard<'_, Counters> {
-        self.counters
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.counters)
     }
 
     fn update_counting(&self, counters: &Counters) {

@@ -35,9 +35,7 @@ impl RequestLog {
     }
 
     fn lock(&self) -> MutexGuard<'_, Entries> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.entries)
     }
 
     pub fn enabled(&self) -> bool {
@@ -204,9 +202,7 @@ impl Stats {
     }
 
     fn by_key(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
-        self.calls_created_by_key
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.calls_created_by_key)
     }
 
     /// A call was created, with this Idempotency-Key or none.

@@ -16,6 +16,7 @@ mod routes;
 mod seed;
 mod server;
 mod state;
+mod sync;
 
 use std::process::ExitCode;
 

@@ -238,10 +238,7 @@ pub struct CallStore {
 
 impl CallStore {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic elsewhere must not take the whole sandbox down with a poisoned lock.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.inner)
     }
 
     pub fn cancel(&self, call_id: &str) -> CancelResult {
