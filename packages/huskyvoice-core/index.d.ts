@@ -40,3 +40,5 @@ export function retryDelayMs(...args: Parameters<typeof core.retryDelayMs>): Ret
 export function redactSecrets(...args: Parameters<typeof core.redactSecrets>): ReturnType<typeof core.redactSecrets>;
 /** Checks a call event's `X-Husky-Signature` against the raw body, then its envelope: `{verified, event}` or `{verified: false, reason, status, message}`. */
 export function verifyEvent(...args: Parameters<typeof core.verifyEvent>): ReturnType<typeof core.verifyEvent>;
+/** Judges one delivery to a trigger whole (signature, envelope, filter, replay guard): `start` with an item, `skip` (200, start nothing) or `refuse` (answer `status`). */
+export function receiveEvent(...args: Parameters<typeof core.receiveEvent>): ReturnType<typeof core.receiveEvent>;

@@ -15,6 +15,7 @@ export const {
   Run,
   Pacers,
   verifyEvent,
+  receiveEvent,
   ReplayGuard,
   drive,
   scheduleCall,

@@ -1,4 +1,4 @@
-// verifyEvent and ReplayGuard, for every shipped form of huskyvoice-core (suite.cjs calls
+// verifyEvent, ReplayGuard and receiveEvent, for every shipped form of huskyvoice-core (suite.cjs calls
 // this). Signatures are made here with node:crypto, an HMAC the core does not share.
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
@@ -111,6 +111,72 @@ module.exports = function defineEventSuite(core) {
       expectCoreError(() => new core.ReplayGuard({ maxEvents: 2.5 }), 'INVALID_OPTIONS', 'maxEvents is 2.5');
       expectCoreError(() => core.ReplayGuard.fromJSON({ seen: 'x' }), 'INVALID_OPTIONS', 'start a new guard');
       expectCoreError(() => new core.ReplayGuard().check({ event_id: 'evt_1' }), 'INVALID_OPTIONS', 'pass the event verifyEvent returned');
+    });
+  });
+
+  describe('receiveEvent', () => {
+    const NOW = Date.parse('2026-12-07T03:23:00Z');
+    const other = (id, type, agent) =>
+      `{"event_id": "${id}", "event_type": "${type}", "created_at": "2026-12-07T03:22:50Z", "org_id": "org_7", "data": {"call_id": "call_${id}", "agent_id": "${agent}", "status": "x"}}`;
+
+    it('starts a signed new event once with the item, then skips its repeats', () => {
+      const guard = new core.ReplayGuard();
+      const first = core.receiveEvent(guard, SECRET, Buffer.from(BODY), sign(BODY), undefined, NOW);
+      assert.deepEqual(first, {
+        action: 'start',
+        status: 200,
+        item: {
+          eventId: 'evt_01J8', eventType: 'call.completed', callId: 'call_42', agentId: null, status: 'completed',
+          createdAt: '2026-12-07T03:22:42Z', orgId: 'org_7', data: JSON.parse(BODY).data,
+        },
+      });
+      for (let i = 0; i < 3; i++) {
+        const again = core.receiveEvent(guard, SECRET, BODY, sign(BODY), null, NOW);
+        assert.equal(again.action, 'skip');
+        assert.equal(again.status, 200);
+        assert.equal(again.reason, 'duplicate');
+      }
+      assert.equal(guard.size, 1);
+    });
+
+    it('refuses forged, unsigned and re-serialised bodies and remembers none', () => {
+      const guard = new core.ReplayGuard();
+      const reserialised = JSON.stringify(JSON.parse(BODY));
+      const cases = [
+        [BODY, sign(BODY, 'whsec_wrong'), 401, 'wrong_signature'],
+        [BODY, undefined, 401, 'missing_signature'],
+        [reserialised, sign(BODY), 401, 'wrong_signature'],
+        ['{"not": "an event"}', sign('{"not": "an event"}'), 400, 'not_an_event'],
+      ];
+      for (const [body, signature, status, reason] of cases) {
+        const got = core.receiveEvent(guard, SECRET, body, signature, undefined, NOW);
+        assert.equal(got.action, 'refuse', reason);
+        assert.equal(got.status, status, reason);
+        assert.equal(got.reason, reason);
+        assert.ok(!got.message.includes(SECRET));
+      }
+      assert.equal(core.receiveEvent(guard, '', BODY, sign(BODY), undefined, NOW).status, 500);
+      assert.equal(guard.size, 0);
+    });
+
+    it('skips the event types and agents not selected, before the guard', () => {
+      const guard = new core.ReplayGuard();
+      const filter = { eventTypes: ['call.completed', 'call.failed'], agentIds: 'agent_a, agent_b' };
+      const judge = (body) => core.receiveEvent(guard, SECRET, body, sign(body), filter, NOW);
+      assert.equal(judge(other('evt_1', 'call.answered', 'agent_a')).reason, 'event_type_not_selected');
+      assert.equal(judge(other('evt_2', 'call.failed', 'agent_z')).reason, 'agent_not_selected');
+      assert.equal(guard.size, 0);
+      const started = judge(other('evt_3', 'call.failed', 'agent_b'));
+      assert.equal(started.action, 'start');
+      assert.equal(started.item.agentId, 'agent_b');
+    });
+
+    it('names a wrong filter or body and changes nothing', () => {
+      const guard = new core.ReplayGuard();
+      expectCoreError(() => core.receiveEvent(guard, SECRET, BODY, sign(BODY), { eventTypes: [] }, NOW), 'INVALID_OPTIONS', 'choose at least one');
+      expectCoreError(() => core.receiveEvent(guard, SECRET, BODY, sign(BODY), { eventTypes: ['call.ended'] }, NOW), 'INVALID_OPTIONS', '"call.ended" is not an event');
+      expectCoreError(() => core.receiveEvent(guard, SECRET, JSON.parse(BODY), sign(BODY), undefined, NOW), 'INVALID_OPTIONS', 'not a parsed object');
+      assert.equal(guard.size, 0);
     });
   });
 };

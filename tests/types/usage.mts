@@ -19,10 +19,13 @@ import {
   retryDelayMs,
   validateCallId,
   verifyEvent,
+  receiveEvent,
   ReplayGuard,
   type EventVerification,
   type HuskyVoiceEvent,
   type ReplayGuardState,
+  type EventReception,
+  type HuskyVoiceEventItem,
   type Sighting,
   type CancelRequest,
   type CancelResult,
@@ -164,3 +167,19 @@ function receive(raw: Uint8Array, header: string | undefined, saved: ReplayGuard
   return 200;
 }
 void receive;
+
+// A trigger's whole judgement: the answer narrows on `action`; only `start` carries an item.
+function trigger(raw: Uint8Array, header: string | undefined, guard: ReplayGuard): number {
+  const answer: EventReception = receiveEvent(guard, ['whsec_new', 'whsec_old'], raw, header, { eventTypes: ['call.completed'], agentIds: 'agent_1' });
+  if (answer.action === 'start') {
+    const item: HuskyVoiceEventItem = answer.item;
+    const callId: string | null = item.callId;
+    void callId;
+  }
+  // @ts-expect-error: only a started event has an item
+  void answer.item;
+  // @ts-expect-error: only the documented event types can be selected
+  receiveEvent(guard, 'whsec_x', raw, header, { eventTypes: ['call.ended'] });
+  return answer.status;
+}
+void trigger;

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 /// endpoint; save `toJSON()` after each `check` and restore it with `ReplayGuard.fromJSON`.
 #[wasm_bindgen]
 pub struct ReplayGuard {
-    guard: Guard,
+    pub(crate) guard: Guard,
 }
 
 /// A JS argument as the core's loose tree; `undefined` reads as `null`.

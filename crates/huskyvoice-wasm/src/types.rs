@@ -171,6 +171,35 @@ export interface ReplayLimits {
 /** `'first_seen'`: act on the event; `'duplicate'` and `'too_old'`: answer 200, start nothing. */
 export type Sighting = 'first_seen' | 'duplicate' | 'too_old';
 
+/** Which verified events `receiveEvent` starts; absent members take every event. */
+export interface EventFilter {
+  /** At least one of the five documented types. */
+  eventTypes?: Array<'call.initiated' | 'call.answered' | 'call.completed' | 'call.failed' | 'call.disallowed'>;
+  /** Agent ids, as a list or one text separated by commas; empty takes every agent. */
+  agentIds?: string[] | string;
+}
+
+/** What a trigger outputs for a started event; `callId`, `agentId`, `status` come from `data` (`null` when it has none). */
+export interface HuskyVoiceEventItem {
+  eventId: string;
+  eventType: HuskyVoiceEvent['event_type'];
+  callId: string | null;
+  agentId: string | null;
+  status: string | null;
+  createdAt: string;
+  orgId: string;
+  data: Record<string, unknown>;
+}
+
+/** Why a verified delivery started nothing (answer 200 all the same). */
+export type EventSkipReason = 'event_type_not_selected' | 'agent_not_selected' | 'duplicate' | 'too_old';
+
+/** `receiveEvent`'s answer: reply `status`; start the workflow only for `start`. */
+export type EventReception =
+  | { action: 'start'; status: 200; item: HuskyVoiceEventItem }
+  | { action: 'skip'; status: 200; reason: EventSkipReason; message: string }
+  | { action: 'refuse'; status: 401 | 400 | 500; reason: EventRejectionReason; message: string };
+
 /** What `ReplayGuard#toJSON` returns: plain JSON to keep between requests. */
 export interface ReplayGuardState {
   max_events: number;

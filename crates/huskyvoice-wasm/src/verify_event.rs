@@ -30,12 +30,53 @@ pub fn verify_event(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] raw_body: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] signature: JsValue,
 ) -> Result<JsValue, JsValue> {
+    let delivery = read_delivery("verifyEvent", &secret, &raw_body, &signature)?;
+    Ok(
+        match verify_event_any(
+            &delivery.secrets(),
+            &delivery.body,
+            delivery.signature.as_deref(),
+        ) {
+            Ok(event) => to_js(&Verification::Verified {
+                verified: true,
+                event: &event,
+            }),
+            Err(rejection) => to_js(&Verification::Refused {
+                verified: false,
+                reason: rejection.reason(),
+                status: rejection.http_status(),
+                message: rejection.message(),
+            }),
+        },
+    )
+}
+
+/// One delivery as the core reads it: the secrets (a list during a rotation; unset ones
+/// dropped), the body's bytes and the signature header. `Err` when called wrongly.
+pub(crate) struct Delivery {
+    pub secrets: Vec<String>,
+    pub body: Vec<u8>,
+    pub signature: Option<String>,
+}
+
+impl Delivery {
+    pub fn secrets(&self) -> Vec<&str> {
+        self.secrets.iter().map(String::as_str).collect()
+    }
+}
+
+pub(crate) fn read_delivery(
+    context: &str,
+    secret: &JsValue,
+    raw_body: &JsValue,
+    signature: &JsValue,
+) -> Result<Delivery, JsValue> {
     // An unset environment variable is a receiver without a secret (`no_secret`, 500), not a
     // type error thrown at the sender's request. A list holds the secrets of a rotation.
-    let listed: Vec<JsValue> = if js_sys::Array::is_array(&secret) {
-        js_sys::Array::from(&secret).iter().collect()
+    let listed: Vec<JsValue> = if js_sys::Array::is_array(secret) {
+        js_sys::Array::from(secret).iter().collect()
     } else {
-        vec![secret]
+        vec![secret.clone()]
     };
     let mut secrets = Vec::with_capacity(listed.len());
     for value in listed {
@@ -44,40 +85,32 @@ pub fn verify_event(
             None if value.is_null() || value.is_undefined() => {}
             None => {
                 return Err(to_js_error(&invalid_options(
-                    "verifyEvent",
+                    context,
                     "secret must be the endpoint's signing secret (a string), or a list of them during a rotation",
                 )))
             }
         }
     }
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let body: Vec<u8> = if let Some(text) = raw_body.as_string() {
         text.into_bytes()
     } else if raw_body.is_instance_of::<Uint8Array>() {
-        Uint8Array::from(raw_body).to_vec()
+        Uint8Array::from(raw_body.clone()).to_vec()
     } else {
         return Err(to_js_error(&invalid_options(
-            "verifyEvent",
+            context,
             "rawBody must be the request body exactly as received (a Buffer, Uint8Array or string), not a parsed object: the signature covers the bytes, and JSON.stringify of a parsed body gives other bytes",
         )));
     };
     let header = signature.as_string();
     if header.is_none() && !signature.is_null() && !signature.is_undefined() {
         return Err(to_js_error(&invalid_options(
-            "verifyEvent",
+            context,
             "signature must be the X-Husky-Signature header's value (a string), or undefined when the request has none",
         )));
     }
-    Ok(match verify_event_any(&secrets, &body, header.as_deref()) {
-        Ok(event) => to_js(&Verification::Verified {
-            verified: true,
-            event: &event,
-        }),
-        Err(rejection) => to_js(&Verification::Refused {
-            verified: false,
-            reason: rejection.reason(),
-            status: rejection.http_status(),
-            message: rejection.message(),
-        }),
+    Ok(Delivery {
+        secrets,
+        body,
+        signature: header,
     })
 }

@@ -4,10 +4,12 @@
 //! and starts nothing for any rejection.
 
 mod envelope;
+mod reception;
 mod replay;
 mod signature;
 
 pub use envelope::{parse_envelope, Event};
+pub use reception::{receive, EventFilter, EventItem, Reception, Skip, EVENT_TYPES};
 pub use replay::{ReplayGuard, ReplayLimits, Sighting};
 pub use signature::{parse_signature, sign, SIGNATURE_HEADER};
 
