@@ -42,3 +42,5 @@ export function redactSecrets(...args: Parameters<typeof core.redactSecrets>): R
 export function verifyEvent(...args: Parameters<typeof core.verifyEvent>): ReturnType<typeof core.verifyEvent>;
 /** Judges one delivery to a trigger whole (signature, envelope, filter, replay guard): `start` with an item, `skip` (200, start nothing) or `refuse` (answer `status`). */
 export function receiveEvent(...args: Parameters<typeof core.receiveEvent>): ReturnType<typeof core.receiveEvent>;
+/** Checks a receiver's signing secret(s) and filter before the first delivery: `{ok: true}` or `{ok: false, message}`. */
+export function checkReceiver(...args: Parameters<typeof core.checkReceiver>): ReturnType<typeof core.checkReceiver>;

@@ -16,6 +16,7 @@ export const {
   Pacers,
   verifyEvent,
   receiveEvent,
+  checkReceiver,
   ReplayGuard,
   drive,
   scheduleCall,

@@ -179,4 +179,25 @@ module.exports = function defineEventSuite(core) {
       assert.equal(guard.size, 0);
     });
   });
+
+  describe('checkReceiver', () => {
+    it('passes a plausible secret and filter, and names plain mistakes without quoting them', () => {
+      assert.deepEqual(core.checkReceiver(SECRET), { ok: true });
+      assert.deepEqual(core.checkReceiver([SECRET, ''], { eventTypes: ['call.completed'], agentIds: 'a1' }), { ok: true });
+      const cases = [
+        [[undefined], undefined, 'is empty'],
+        [[], undefined, 'is empty'],
+        ['sk_live_abcdef123456', undefined, 'looks like an API key'],
+        ['https://api.huskyvoice.ai/v1/hooks/tok_12345678', undefined, 'is a URL'],
+        [[SECRET, 'two words'], undefined, 'Previous secret: '],
+        [SECRET, { eventTypes: [] }, 'choose at least one'],
+      ];
+      for (const [secret, filter, fragment] of cases) {
+        const got = core.checkReceiver(secret, filter);
+        assert.equal(got.ok, false, fragment);
+        assert.ok(got.message.includes(fragment), got.message);
+        for (const s of [secret].flat()) if (s && s.length > 3) assert.ok(!got.message.includes(s));
+      }
+    });
+  });
 };

@@ -3,6 +3,7 @@
 //! stable `code`. Nothing here may panic on input: a panic would trap the whole module.
 
 mod build;
+mod check_receiver;
 mod convert;
 mod credential_test;
 mod errors;
@@ -19,6 +20,7 @@ mod validate;
 mod verify_event;
 
 pub use build::{build_cancel_request, build_cancel_requests};
+pub use check_receiver::check_receiver;
 pub use credential_test::{credential_test_request, read_credential_test};
 pub use interpret::{interpret_cancel_response, interpret_cancel_responses};
 pub use pacers::Pacers;

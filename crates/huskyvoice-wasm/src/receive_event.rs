@@ -4,6 +4,7 @@ use crate::replay_guard::ReplayGuard;
 use crate::verify_event::read_delivery;
 use huskyvoice_core::event::{receive, EventFilter, EventItem, Reception};
 use huskyvoice_core::input::Loose;
+use huskyvoice_core::CoreError;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -42,13 +43,7 @@ pub fn receive_event(
     now_ms: Option<f64>,
 ) -> Result<JsValue, JsValue> {
     const CONTEXT: &str = "receiveEvent";
-    let filter = if filter.is_undefined() || filter.is_null() {
-        EventFilter::default()
-    } else {
-        json_text(&filter, CONTEXT)
-            .and_then(|text| EventFilter::read(&parse::<Loose<'_>>(&text, CONTEXT)?))
-            .map_err(|e| to_js_error(&e))?
-    };
+    let filter = read_filter(CONTEXT, &filter).map_err(|e| to_js_error(&e))?;
     let delivery = read_delivery(CONTEXT, &secret, &raw_body, &signature)?;
     let reception = receive(
         &delivery.secrets(),
@@ -74,4 +69,13 @@ pub fn receive_event(
             message: rejection.message(),
         }),
     })
+}
+
+/// `{eventTypes?, agentIds?}` from JS; `null` or `undefined` takes every event.
+pub(crate) fn read_filter(context: &str, filter: &JsValue) -> Result<EventFilter, CoreError> {
+    if filter.is_undefined() || filter.is_null() {
+        return Ok(EventFilter::default());
+    }
+    let text = json_text(filter, context)?;
+    EventFilter::read(&parse::<Loose<'_>>(&text, context)?)
 }

@@ -71,26 +71,7 @@ pub(crate) fn read_delivery(
     raw_body: &JsValue,
     signature: &JsValue,
 ) -> Result<Delivery, JsValue> {
-    // An unset environment variable is a receiver without a secret (`no_secret`, 500), not a
-    // type error thrown at the sender's request. A list holds the secrets of a rotation.
-    let listed: Vec<JsValue> = if js_sys::Array::is_array(secret) {
-        js_sys::Array::from(secret).iter().collect()
-    } else {
-        vec![secret.clone()]
-    };
-    let mut secrets = Vec::with_capacity(listed.len());
-    for value in listed {
-        match value.as_string() {
-            Some(secret) => secrets.push(secret),
-            None if value.is_null() || value.is_undefined() => {}
-            None => {
-                return Err(to_js_error(&invalid_options(
-                    context,
-                    "secret must be the endpoint's signing secret (a string), or a list of them during a rotation",
-                )))
-            }
-        }
-    }
+    let secrets = read_secrets(context, secret)?;
     let body: Vec<u8> = if let Some(text) = raw_body.as_string() {
         text.into_bytes()
     } else if raw_body.is_instance_of::<Uint8Array>() {
@@ -113,4 +94,26 @@ pub(crate) fn read_delivery(
         body,
         signature: header,
     })
+}
+
+/// The secret argument: one, or a list during a rotation. An unset one (`null`, `undefined`,
+/// e.g. a missing environment variable) reads as empty, which the core takes as no secret
+/// (`no_secret`, 500) rather than a type error thrown at the sender's request.
+pub(crate) fn read_secrets(context: &str, secret: &JsValue) -> Result<Vec<String>, JsValue> {
+    let listed: Vec<JsValue> = if js_sys::Array::is_array(secret) {
+        js_sys::Array::from(secret).iter().collect()
+    } else {
+        vec![secret.clone()]
+    };
+    listed
+        .iter()
+        .map(|value| match value.as_string() {
+            Some(secret) => Ok(secret),
+            None if value.is_null() || value.is_undefined() => Ok(String::new()),
+            None => Err(to_js_error(&invalid_options(
+                context,
+                "secret must be the endpoint's signing secret (a string), or a list of them during a rotation",
+            ))),
+        })
+        .collect()
 }

@@ -1,0 +1,53 @@
+use crate::convert::to_js;
+use crate::receive_event::read_filter;
+use crate::verify_event::read_secrets;
+use huskyvoice_core::event::check_secret;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[derive(Serialize)]
+struct Check<'a> {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+/// Checks a receiver's settings before the first delivery: the signing secret (a list during a
+/// rotation: the first is required, the others may be empty) and, when given, the filter.
+/// `{ok: true}` or `{ok: false, message}` naming what is wrong and how to fix it. HuskyVoice
+/// has no call that proves a secret, so `ok` means "could be one", never "is the right one".
+#[wasm_bindgen(js_name = checkReceiver, unchecked_return_type = "{ ok: true } | { ok: false; message: string }")]
+pub fn check_receiver(
+    #[wasm_bindgen(unchecked_param_type = "string | string[] | null | undefined")] secret: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "EventFilter | null | undefined")] filter: JsValue,
+) -> Result<JsValue, JsValue> {
+    const CONTEXT: &str = "checkReceiver";
+    let mut secrets = read_secrets(CONTEXT, &secret)?;
+    if secrets.is_empty() {
+        secrets.push(String::new());
+    }
+    let mut problem: Option<String> = None;
+    for (i, text) in secrets.iter().enumerate() {
+        // Only the current secret is required; a previous one left empty is no rotation.
+        if i > 0 && text.trim().is_empty() {
+            continue;
+        }
+        if let Err(message) = check_secret(text) {
+            problem = Some(if i == 0 {
+                message
+            } else {
+                format!("Previous secret: {message}")
+            });
+            break;
+        }
+    }
+    if problem.is_none() {
+        if let Err(e) = read_filter(CONTEXT, &filter) {
+            problem = Some(e.message);
+        }
+    }
+    Ok(to_js(&Check {
+        ok: problem.is_none(),
+        message: problem.as_deref(),
+    }))
+}
