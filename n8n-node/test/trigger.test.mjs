@@ -46,10 +46,10 @@ function workflow(parameters = {}, credentials = { secret: SECRET, previousSecre
 
 /**
  * Delivers `body` (a string: its UTF-8 bytes are what arrives) with `headers` to the trigger of
- * `wf`. Resolves { result, response: {status, body} | null } (response: what the node wrote
+ * `wf` in `mode`; `dropSaveOnStart` loses the static data of a delivery that starts. Resolves { result, response: {status, body} | null } (response: what the node wrote
  * itself; null when it left the answer to n8n).
  */
-async function deliver(wf, body, headers = {}, mode = 'webhook') {
+async function deliver(wf, body, headers = {}, mode = 'webhook', { dropSaveOnStart = false } = {}) {
 	const raw = Buffer.from(body, 'utf8');
 	let parsed;
 	try {
@@ -90,7 +90,9 @@ async function deliver(wf, body, headers = {}, mode = 'webhook') {
 		helpers: { returnJsonArray: (json) => [json].flat().map((j) => ({ json: j })) },
 	};
 	const result = await new HuskyVoiceTrigger().webhook.call(ctx);
-	wf.staticData = staticData;
+	// dropSaveOnStart: what n8n 2.41.1 does, keeping nothing a trigger wrote to static data when
+	// the delivery starts an execution.
+	if (!(dropSaveOnStart && result.workflowData)) wf.staticData = staticData;
 	const text = JSON.stringify({ result, response });
 	for (const secret of [SECRET, OLD_SECRET]) assert.ok(!text.includes(secret), 'a secret in the answer');
 	return { result, response };
@@ -216,6 +218,23 @@ describe('HuskyVoice Trigger: each event once', () => {
 		assert.equal(savedIds(wf).length, 20);
 		const repeats = await Promise.all(bodies.map((b) => deliver(wf, b, signed(b))));
 		assert.equal(repeats.flatMap(started).length, 0);
+	});
+
+	test('where n8n drops the static data of a started delivery (2.41.1), the next delivery that starts nothing saves it', async () => {
+		const wf = workflow();
+		const bodies = ['evt_drop_1', 'evt_drop_2', 'evt_drop_3'].map((id) => eventBody({ id }));
+		const lossy = { dropSaveOnStart: true };
+		for (const b of bodies) assert.equal(started(await deliver(wf, b, signed(b), 'webhook', lossy)).length, 1);
+		assert.deepEqual(savedIds(wf), [], 'nothing saved yet: every delivery started');
+		// A repeat (or an unselected event, or a refusal) starts nothing, and is saved.
+		const repeat = await deliver(wf, bodies[0], signed(bodies[0]), 'webhook', lossy);
+		assert.equal(repeat.result.webhookResponse.reason, 'duplicate');
+		assert.deepEqual(savedIds(wf).sort(), ['evt_drop_1', 'evt_drop_2', 'evt_drop_3']);
+		// Nothing more to save: the next delivery that starts nothing does not write again.
+		wf.staticData = { untouched: true };
+		const forged = await deliver(wf, bodies[1], signed(bodies[1], 'whsec_wrong'), 'webhook', lossy);
+		assert.equal(forged.response.status, 401);
+		assert.deepEqual(wf.staticData, { untouched: true });
 	});
 
 	test('an event older than a day is acknowledged and starts nothing (it could be a replay)', async () => {

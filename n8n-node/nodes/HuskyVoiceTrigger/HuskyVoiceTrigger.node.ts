@@ -59,7 +59,10 @@ export class HuskyVoiceTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'HuskyVoice Trigger',
 		name: 'huskyVoiceTrigger',
-		icon: { light: 'file:../HuskyVoice/huskyvoice.svg', dark: 'file:../HuskyVoice/huskyvoice.dark.svg' },
+		icon: {
+			light: 'file:../HuskyVoice/huskyvoice.svg',
+			dark: 'file:../HuskyVoice/huskyvoice.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
@@ -83,13 +86,15 @@ export class HuskyVoiceTrigger implements INodeType {
 				httpMethod: 'POST',
 				// HuskyVoice expects 200 at once; the workflow runs after the answer.
 				responseMode: 'onReceived',
+				// Without it n8n 2.41 answers a started delivery with the text "firstEntryJson".
+				responseData: 'noData',
 				path: 'webhook',
 			},
 		],
 		properties: [
 			{
 				displayName:
-					'In HuskyVoice, open Integrations › Outbound Webhooks, add an endpoint with this node\'s Production URL (above) and the events below, and copy its signing secret into the credential. Then publish the workflow.',
+					"In HuskyVoice, open Integrations › Outbound Webhooks, add an endpoint with this node's Production URL (above) and the events below, and copy its signing secret into the credential. Then publish the workflow.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -100,7 +105,13 @@ export class HuskyVoiceTrigger implements INodeType {
 				type: 'multiOptions',
 				required: true,
 				options: EVENTS,
-				default: ['call.initiated', 'call.answered', 'call.completed', 'call.failed', 'call.disallowed'],
+				default: [
+					'call.initiated',
+					'call.answered',
+					'call.completed',
+					'call.failed',
+					'call.disallowed',
+				],
 				description:
 					'The call events that start the workflow. Others are acknowledged and start nothing.',
 			},
@@ -168,16 +179,32 @@ export class HuskyVoiceTrigger implements INodeType {
 		const signature = Array.isArray(header) ? header.join(', ') : header;
 
 		const staticData = this.getWorkflowStaticData('node');
-		const guard = guardFor(
+		const kept = guardFor(
 			`${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
 			staticData[STATIC_KEY],
 		);
 		let answer;
 		try {
-			answer = receiveEvent(guard, secretsOf(credentials), rawBody, signature, filterOf(this), undefined);
+			answer = receiveEvent(
+				kept.guard,
+				secretsOf(credentials),
+				rawBody,
+				signature,
+				filterOf(this),
+				undefined,
+			);
 		} catch (error) {
 			// Only the node's own settings can be wrong here: a delivery is always an answer.
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
+		}
+
+		// n8n 2.41 drops what a trigger writes to static data when the delivery starts an
+		// execution (WorkflowRunner re-wraps the same static data for the execution context and
+		// clears its "changed" flag before the save). A delivery that starts nothing is saved, so
+		// the guard is written again on the next one: a duplicate, an unselected event, a refusal.
+		if (answer.action === 'start' || kept.unsaved) {
+			staticData[STATIC_KEY] = kept.guard.toJSON() as unknown as IDataObject;
+			kept.unsaved = answer.action === 'start';
 		}
 
 		if (answer.action === 'refuse') {
@@ -189,7 +216,6 @@ export class HuskyVoiceTrigger implements INodeType {
 		if (answer.action === 'skip') {
 			return { webhookResponse: { received: true, started: false, reason: answer.reason } };
 		}
-		staticData[STATIC_KEY] = guard.toJSON() as unknown as IDataObject;
 		return { workflowData: [this.helpers.returnJsonArray(answer.item as unknown as IDataObject)] };
 	}
 }
