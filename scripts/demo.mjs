@@ -2,7 +2,9 @@
 // account needed.
 //   npm run demo            run the example workflows and print what happened: cancel calls in
 //                           every state; schedule payment reminders twice (the second run calls
-//                           no one); pay one invoice through the reminders' webhook (its call stops)
+//                           no one); pay one invoice through the reminders' webhook (its call stops);
+//                           the calls that go ahead end, and their signed events start "React to
+//                           finished calls" once each
 //   npm run demo -- --ui    the same, then leave n8n's editor and the sandbox running
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startSandbox, DEMO_API_KEY } from '../tests/helpers/sandbox.mjs';
 import {
   ensureN8n, createInstance, importCredentials, importWorkflow, execute, nodeItems, n8nCommand, startServer, waitForWebhook, cleanup,
+  settledExecutions, executionItems,
 } from '../tests/e2e/lib/n8n.mjs';
 import { buildAndPackNode } from '../tests/e2e/lib/pack.mjs';
 
@@ -36,6 +39,8 @@ async function step(label, fn, hint) {
 }
 
 const seed = readJson('examples/sandbox-seed.json');
+/** The signing secret the sandbox signs its call events with, and the trigger's credential holds. */
+const EVENTS_SECRET = 'whsec_demo_sandbox_events';
 // HuskyVoice's documented limit: 60 requests per sliding minute per API key. The sandbox
 // enforces it, and the node keeps to it by itself (its Requests per Minute option, default 60).
 const LIMIT = '60/60s';
@@ -59,8 +64,9 @@ const inst = await step('creating a fresh n8n user folder and installing the nod
 const credentials = [
   { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
   { id: 'hvExampleHook', name: 'HuskyVoice Inbound Webhook', type: 'huskyVoiceWebhookApi', data: { webhook: `${sandbox.url}/v1/hooks/sandbox-token` } },
+  { id: 'hvExampleEvents', name: 'HuskyVoice Outbound Webhook', type: 'huskyVoiceOutboundWebhookApi', data: { secret: EVENTS_SECRET } },
 ];
-const workflows = ['01-cancel-queued-calls', '02-crm-webhook-cancel', '03-route-by-outcome', '04-payment-reminders-auto-stop']
+const workflows = ['01-cancel-queued-calls', '02-crm-webhook-cancel', '03-route-by-outcome', '04-payment-reminders-auto-stop', '05-react-to-finished-calls']
   .map((n) => readJson(`examples/${n}.json`));
 await step('importing the sandbox credentials and the example workflows', async () => {
   await importCredentials(inst, credentials);
@@ -103,9 +109,11 @@ const createdAgain = (await sandbox.stats()).calls_created - created;
 const sameCalls = again.length === 3 && again.every((j, i) => j.replayed && j.callId === scheduled[i]?.callId);
 console.log(`second run: ${createdAgain} new calls${createdAgain === 0 ? '' : ' (!)'}; HuskyVoice answered ${again.filter((j) => j.replayed).length} from their keys with the same call ids${sameCalls ? '' : ' (!)'}.`);
 
-await step('publishing "Payment reminders with auto-stop" so its payment webhook listens', async () => {
-  const res = await n8nCommand(inst, ['publish:workflow', `--id=${workflows[3].id}`]);
-  if (res.code !== 0) throw new Error(res.stderr + res.stdout);
+await step('publishing "Payment reminders with auto-stop" and "React to finished calls" so their webhooks listen', async () => {
+  for (const wf of [workflows[3], workflows[4]]) {
+    const res = await n8nCommand(inst, ['publish:workflow', `--id=${wf.id}`]);
+    if (res.code !== 0) throw new Error(res.stderr + res.stdout);
+  }
 }, 'see the n8n output above.');
 const server = await step('starting n8n (server mode, loopback only)', () => startServer(inst),
   'see the server log printed above.');
@@ -125,7 +133,38 @@ const remindersOk = scheduled.length === 3 && scheduled.every((j) => j.scheduled
 console.log(remindersOk
   ? 'payment reminders: 3 calls, none on the second run, the paid invoice\'s call stopped while queued: as expected.'
   : 'payment reminders: something differed from what is expected (marked (!) above).');
-const failedChecks = mismatches + (remindersOk ? 0 : 1);
+
+// React to finished calls: the sandbox sends each call's events, signed, to the trigger's
+// production URL; the trigger starts the workflow for completed, failed and disallowed calls.
+const trigger = workflows[4].nodes.find((n) => n.type === 'n8n-nodes-huskyvoice.huskyVoiceTrigger');
+const eventsUrl = `${server.url}/webhook/${trigger.webhookId}/webhook`;
+await step(`pointing the sandbox's call events at the trigger's Production URL (in HuskyVoice: Integrations › Outbound Webhooks) ${eventsUrl}`, async () => {
+  await waitForWebhook(server.url, `${trigger.webhookId}/webhook`);
+  await sandbox.config({ events_url: eventsUrl, events_secret: EVENTS_SECRET });
+}, 'see the server log printed above.');
+const events = await step('the calls still going ahead are dialled, answered and end (the sandbox moves them along)', async () => {
+  for (let i = 0; i < 4; i++) await sandbox.advance();
+  for (const t1 = Date.now(); Date.now() - t1 < 30_000;) {
+    const s = await sandbox.stats();
+    if (s.events_delivered + s.events_gave_up === s.events_emitted) return sandbox.events();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the sandbox's events were not all delivered: ${JSON.stringify(await sandbox.stats())}`);
+}, 'see the server log printed above.');
+const finishedEvents = events.filter((e) => ['call.completed', 'call.failed', 'call.disallowed'].includes(e.event_type));
+const reactions = await step('reading the executions of "React to finished calls"', async () => {
+  const runs = await settledExecutions(server, workflows[4].id);
+  return Promise.all(runs.map(async (r) => (await executionItems(server, r.id))['Follow-up record'][0]));
+}, 'see the server log printed above.');
+console.log(`\n${'call id'.padEnd(24)}  ${'event'.padEnd(15)}  ${'seconds'.padStart(7)}  summary / reason`);
+for (const j of reactions) console.log(`${String(j.call_id).padEnd(24)}  ${String(j.event).padEnd(15)}  ${String(j.duration_seconds ?? '').padStart(7)}  ${j.summary || j.reason}`);
+const reactedOnce = reactions.length === finishedEvents.length
+  && finishedEvents.every((e) => reactions.filter((j) => j.event_id === e.event_id).length === 1);
+const unpaidFinished = scheduled.slice(1).every((j) => reactions.some((r) => r.call_id === j.callId && r.event === 'call.completed'));
+const eventsRefused = events.filter((e) => e.last_status !== 200).length;
+console.log(`${events.length} signed events sent (${events.length - finishedEvents.length} of them dialling or answered: acknowledged, nothing started), ${eventsRefused} refused; ${reactions.length} executions for ${finishedEvents.length} finished calls${reactedOnce ? ', one each' : ' (!)'}; the two unpaid invoices' reminder calls among them${unpaidFinished ? '' : ' (!)'}.`);
+const eventsOk = reactedOnce && unpaidFinished && eventsRefused === 0;
+const failedChecks = mismatches + (remindersOk ? 0 : 1) + (eventsOk ? 0 : 1);
 
 if (!ui) {
   await server.stop();
@@ -137,6 +176,8 @@ if (!ui) {
 console.log(`\nn8n editor:  ${server.url}/workflow/${workflows[3].id} (payment reminders; the other examples under Overview)`);
 console.log(`login:       ${server.owner.email} / ${server.owner.password}`);
 console.log(`sandbox:     ${sandbox.url} (API key ${DEMO_API_KEY}; state at ${sandbox.url}/__sandbox/calls/demo_queued_1)`);
+console.log(`call events: curl -X POST ${sandbox.url}/__sandbox/calls -H 'Content-Type: application/json' -d '{"calls": [{"call_id": "demo_more_1"}, {"call_id": "demo_more_1", "status": "failed"}]}'`);
+console.log('             (a call that fails: the sandbox sends call.failed, signed, and "React to finished calls" runs once)');
 console.log(`payment:     curl -X POST ${payUrl} -H 'Content-Type: application/json' -d '{"call_id": "${scheduled[1]?.callId ?? 'call_…'}"}'`);
 console.log(`             (the payment for ${scheduled[1]?.invoice ?? 'the second invoice'} arrived: its reminder call is cancelled while still queued)`);
 console.log('Open the workflow and press "Execute workflow". Ctrl-C stops n8n and the sandbox.');

@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, describe } from 'node:test';
 import {
@@ -101,15 +100,12 @@ describe('HuskyVoice Trigger, example "React to finished calls", published in n8
   let ctx;
   let sb;
   let tap;
-  let flatted;
   const it = withOwnSandbox({
     args: [...SANDBOX_ARGS, '--events-secret', EVENTS_SECRET, '--events-retry-ms', '200'],
     prepare: async (c, s) => {
       [ctx, sb] = [c, s];
       tap = await startTap();
       await sb.config({ events_url: tap.url });
-      // n8n stores execution data as flatted JSON; its own copy reads it.
-      flatted = createRequire(ctx.n8n.n8nBin)('flatted');
       await n8nlib.importCredentials(ctx.inst, [credential()]);
       await n8nlib.importWorkflow(ctx.inst, [EXAMPLE, PLAIN]);
     },
@@ -128,33 +124,11 @@ describe('HuskyVoice Trigger, example "React to finished calls", published in n8
         await n8nlib.waitForWebhook(server.url, 'e2e-plain-webhook');
         tap.target = `${server.url}/webhook/${WEBHOOK_PATH}`;
 
-        /** Every finished execution of the example, oldest first, once none is running. */
-        const executions = async () => {
-          let last = '';
-          for (let stable = 0, waited = 0; waited < 60_000; waited += 250) {
-            const filter = encodeURIComponent(JSON.stringify({ workflowId: EXAMPLE.id }));
-            // n8n lists at most 100 at a time; this test starts fewer than 50.
-            const list = await server.json('GET', `/rest/executions?filter=${filter}&limit=100`);
-            assert.ok((list.count ?? 0) < 100, `more executions than one page: ${list.count}`);
-            const results = (list.results ?? list).filter((e) => e.workflowId === EXAMPLE.id);
-            const key = results.map((e) => `${e.id}:${e.status}`).join(',');
-            const running = results.some((e) => ['new', 'running', 'waiting'].includes(e.status));
-            stable = key === last && !running ? stable + 1 : 0;
-            last = key;
-            if (stable >= 4) return results.sort((a, b) => Number(a.id) - Number(b.id));
-            await sleep(250);
-          }
-          throw new Error(`executions did not settle: ${last}`);
-        };
+        const executions = () => n8nlib.settledExecutions(server, EXAMPLE.id);
         /** The trigger's item and the Set node's output of one execution. */
         const itemsOf = async (id) => {
-          const full = await server.json('GET', `/rest/executions/${id}`);
-          const data = typeof full.data === 'string' ? flatted.parse(full.data) : full.data;
-          const runData = data.resultData.runData;
-          return {
-            trigger: runData[TRIGGER.name][0].data.main[0].map((i) => i.json),
-            set: runData[SET][0].data.main[0].map((i) => i.json),
-          };
+          const items = await n8nlib.executionItems(server, id);
+          return { trigger: items[TRIGGER.name], set: items[SET] };
         };
         /** Waits until the sandbox has delivered or given up every event it emitted. */
         const settled = async () => {

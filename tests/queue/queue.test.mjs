@@ -7,7 +7,8 @@
 //
 // The tests share one cluster and run in order: wave 1 (100 cancels, both workers), wave 2 (a
 // worker SIGKILLed half-way), wave 3 (150 cancels against HuskyVoice's documented 60/60s with a
-// fresh worker in place of the killed one). The `after` hook stops everything and checks that
+// fresh worker in place of the killed one), then call events (the HuskyVoice Trigger's example
+// workflow: signed events from the sandbox reach main, their executions run on the workers). The `after` hook stops everything and checks that
 // no process or folder is left.
 
 import assert from 'node:assert/strict';
@@ -15,7 +16,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { ensureN8n } from '../e2e/lib/n8n.mjs';
+import { createHmac } from 'node:crypto';
+import { ensureN8n, executionItems, settledExecutions, waitForWebhook } from '../e2e/lib/n8n.mjs';
 import { buildAndPackNode, REPO_ROOT } from '../e2e/lib/pack.mjs';
 import { cancelWorkflow, percentile, pool, postJson, startCluster } from './lib/cluster.mjs';
 import {
@@ -48,6 +50,12 @@ const QUEUE_RETENTION_ENV = {
  * be refused once when the first window fills and again when both workers resume together.
  */
 const PACED_OPTIONS = JSON.parse(process.env.HUSKYVOICE_QUEUE_PACED_OPTIONS || '{"maxAttempts":5}');
+
+/** The example "React to finished calls" (HuskyVoice Trigger → Set) and its signing secret. */
+const EVENTS_EXAMPLE = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', '05-react-to-finished-calls.json'), 'utf8'));
+const EVENTS_TRIGGER = EVENTS_EXAMPLE.nodes.find((n) => n.type === 'n8n-nodes-huskyvoice.huskyVoiceTrigger');
+const EVENTS_SECRET = 'whsec_queue_events_7d21';
+const EVENTS = { ...EVENTS_TRIGGER.credentials.huskyVoiceOutboundWebhookApi, type: 'huskyVoiceOutboundWebhookApi' };
 
 const FAST = { id: 'hvQueueFast', name: 'HuskyVoice sandbox (queue, no limit)', type: 'huskyVoiceApi' };
 const PACED = { id: 'hvQueuePaced', name: 'HuskyVoice sandbox (queue, 60/60s)', type: 'huskyVoiceApi' };
@@ -126,6 +134,7 @@ before(async () => {
   const credentials = [
     { ...FAST, data: { apiKey: API_KEY, baseUrl: ctx.fast.url } },
     { ...PACED, data: { apiKey: API_KEY, baseUrl: ctx.paced.url } },
+    { ...EVENTS, data: { secret: EVENTS_SECRET } },
   ];
   // Waves 1 and 2 measure the queue, not HuskyVoice's limit: pacing off. Wave 3 keeps the defaults.
   ctx.workflows = {
@@ -139,7 +148,7 @@ before(async () => {
     redis: ctx.redis,
     postgres: ctx.postgres,
     credentials,
-    workflows: Object.values(ctx.workflows),
+    workflows: [...Object.values(ctx.workflows), EVENTS_EXAMPLE],
     workers: 2,
     concurrency: WORKER_CONCURRENCY,
     env: { ...LOCK_ENV, ...QUEUE_RETENTION_ENV },
@@ -281,6 +290,60 @@ describe('the HuskyVoice node in n8n queue mode (main + 2 workers, PostgreSQL, R
       'every retry the answers report was a 429 the sandbox counted');
     for (const [i, n] of ran.entries()) assert.ok(n > 0, `${live[i].label} ran executions in wave 3 (${n})`);
     assert.equal(ran.reduce((a, b) => a + b, 0), 150, 'the logs show 150 executions');
+  });
+
+  test('call events: 60 signed events from the sandbox start 60 executions, all on workers, one each; a replayed one starts none, a forged one is refused', { timeout: 600_000 }, async () => {
+    const { cluster, fast } = ctx;
+    const hook = `${EVENTS_TRIGGER.webhookId}/webhook`;
+    await waitForWebhook(cluster.main.url, hook);
+    const live = cluster.workers.filter((wk) => !wk.killed);
+    const before = live.map((wk) => wk.started().length);
+    const executionsBefore = (await settledExecutions(cluster.main, EVENTS_EXAMPLE.id)).length;
+    await fast.config({ events_url: cluster.webhookUrl(hook), events_secret: EVENTS_SECRET });
+    // 60 calls end at once: completed, failed, disallowed (the example's three events).
+    const ids = Array.from({ length: 60 }, (_, i) => `qe_call_${String(i).padStart(2, '0')}`);
+    await fast.addCalls(ids.map((call_id) => ({ call_id })));
+    await fast.addCalls(ids.map((call_id, i) => ({ call_id, status: ['completed', 'failed', 'disallowed'][i % 3] })));
+    let events = [];
+    for (const t0 = Date.now(); Date.now() - t0 < 120_000;) {
+      const st = await fast.stats();
+      if (st.events_emitted >= ids.length && st.events_delivered + st.events_gave_up === st.events_emitted) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    events = (await fast.events()).filter((e) => ids.includes(e.call_id));
+    assert.equal(events.length, ids.length);
+    assert.deepEqual(events.filter((e) => e.last_status !== 200).map((e) => `${e.event_id} ${e.last_status}`), []);
+    const runs = (await settledExecutions(cluster.main, EVENTS_EXAMPLE.id, { timeoutMs: 120_000 })).slice(executionsBefore);
+    assert.equal(runs.length, ids.length, 'one execution per event');
+    assert.deepEqual(runs.filter((r) => r.status !== 'success').map((r) => `${r.id} ${r.status}`), []);
+    const onWorkers = new Set(live.flatMap((wk) => wk.started()));
+    assert.deepEqual(runs.filter((r) => !onWorkers.has(String(r.id))).map((r) => r.id), [], 'every execution ran on a worker');
+    const ran = live.map((wk, i) => wk.started().length - before[i]);
+    const items = await Promise.all(runs.map(async (r) => (await executionItems(cluster.main, r.id))[EVENTS_TRIGGER.name][0]));
+    const sentAt = new Map(events.map((e) => [e.event_id, e.sent_at_ms]));
+    assert.deepEqual(items.map((i) => i.eventId).sort(), events.map((e) => e.event_id).sort(), 'each event once');
+    const delays = runs.map((r, i) => Date.parse(r.startedAt) - sentAt.get(items[i].eventId));
+
+    // Replayed (the same bytes and signature twice) and forged, posted to main directly.
+    const body = JSON.stringify({ event_id: 'evt_queue_replay', event_type: 'call.failed', created_at: new Date().toISOString(), org_id: 'org_q', data: { call_id: 'qe_replay', status: 'failed' } });
+    const signature = createHmac('sha256', EVENTS_SECRET).update(body).digest('hex');
+    const post = async (sig) => {
+      const r = await fetch(cluster.webhookUrl(hook), { method: 'POST', headers: { 'content-type': 'application/json', 'x-husky-signature': sig }, body });
+      return [r.status, await r.text()];
+    };
+    const first = await post(signature);
+    const replay = await post(signature);
+    const forged = await post(createHmac('sha256', 'whsec_not_it').update(body).digest('hex'));
+    assert.deepEqual([first[0], replay[0], JSON.parse(replay[1]).reason, forged[0]], [200, 200, 'duplicate', 401]);
+    const after = (await settledExecutions(cluster.main, EVENTS_EXAMPLE.id)).slice(executionsBefore);
+    assert.equal(after.length, ids.length + 1, 'the replayed event started once, the forged one not at all');
+
+    const line = `call events: ${ids.length} signed events → ${runs.length} executions, all on workers (${ran.join(' / ')}), one per event; `
+      + `send to execution start p50 ${percentile(delays, 50)} ms, p95 ${percentile(delays, 95)} ms (${cluster.workers.filter((wk) => !wk.killed).length} workers × ${cluster.concurrency} at a time); `
+      + 'one event delivered twice: 1 execution; a forgery: 401, 0';
+    note(line);
+    for (const [i, n] of ran.entries()) assert.ok(n > 0, `${live[i].label} ran event executions (${n})`);
+    assert.ok(!cluster.allLogs().includes(EVENTS_SECRET), 'the signing secret never appears in a log');
   });
 
   test('no API key in any n8n log', () => {

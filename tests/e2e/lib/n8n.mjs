@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -559,7 +560,7 @@ export async function startServer(inst, { port, owner, readyTimeoutMs = 120_000,
     clearTimeout(t);
     return res;
   };
-  const server = { url, port, child, logFile, logs, stop, cookie: '', owner: null, browserId: randomBytes(8).toString('hex') };
+  const server = { url, port, child, logFile, logs, stop, cookie: '', owner: null, browserId: randomBytes(8).toString('hex'), n8nBin: inst.n8n.n8nBin };
   inst.servers = [...(inst.servers ?? []), server];
 
   const t0 = performance.now();
@@ -668,6 +669,50 @@ export async function waitForWebhook(baseUrl, webhookPath, { method = 'POST', ti
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The executions of a workflow, oldest first, as a started server lists them over REST
+ * (`{id, status, mode, startedAt, stoppedAt, ...}`; n8n answers at most 100 at a time, so this
+ * throws when there are more).
+ */
+export async function listExecutions(server, workflowId) {
+  const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+  const list = await server.json('GET', `/rest/executions?filter=${filter}&limit=100`);
+  if ((list.count ?? 0) > 100) throw new Error(`workflow ${workflowId} has ${list.count} executions, more than one page`);
+  return (list.results ?? list).filter((e) => e.workflowId === workflowId).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/**
+ * Waits until the workflow's executions stop changing and none is running (n8n lists an
+ * execution before it finishes), then resolves them as `listExecutions` does.
+ */
+export async function settledExecutions(server, workflowId, { timeoutMs = 60_000, quietMs = 1000 } = {}) {
+  let last = '';
+  let quietSince = Date.now();
+  const t0 = Date.now();
+  for (;;) {
+    const list = await listExecutions(server, workflowId);
+    const key = list.map((e) => `${e.id}:${e.status}`).join(',');
+    const running = list.some((e) => ['new', 'running', 'waiting'].includes(e.status));
+    if (key !== last || running) quietSince = Date.now();
+    last = key;
+    if (Date.now() - quietSince >= quietMs) return list;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`executions of ${workflowId} did not settle in ${timeoutMs} ms: ${key}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * One execution's items per node: `{ [nodeName]: json[] }` (first run, first output). n8n keeps
+ * execution data as flatted JSON; its own copy of `flatted` reads it.
+ */
+export async function executionItems(server, executionId) {
+  const full = await server.json('GET', `/rest/executions/${executionId}`);
+  const data = typeof full.data === 'string' ? createRequire(server.n8nBin)('flatted').parse(full.data) : full.data;
+  return Object.fromEntries(Object.entries(data.resultData.runData).map(([name, runs]) => [
+    name, (runs[0]?.data?.main?.[0] ?? []).map((i) => i.json),
+  ]));
 }
 
 export async function listNodeTypes(server) {
