@@ -190,7 +190,12 @@ describe('HuskyVoice Trigger: each event once', () => {
 		assert.deepEqual(answers.map((a) => started(a).length), [1, 0, 0]);
 		for (const repeat of answers.slice(1)) {
 			assert.equal(repeat.response, null, 'n8n answers the repeat 200');
-			assert.deepEqual(repeat.result.webhookResponse, { received: true, started: false, reason: 'duplicate' });
+			assert.deepEqual(repeat.result.webhookResponse, {
+				received: true,
+				started: false,
+				reason: 'duplicate',
+				message: 'Received before; this event was already acted on, so nothing was started.',
+			});
 			assert.equal(repeat.result.workflowData, undefined);
 		}
 	});

@@ -130,15 +130,7 @@ describe('HuskyVoice Trigger, example "React to finished calls", published in n8
           const items = await n8nlib.executionItems(server, id);
           return { trigger: items[TRIGGER.name], set: items[SET] };
         };
-        /** Waits until the sandbox has delivered or given up every event it emitted. */
-        const settled = async () => {
-          for (let waited = 0; waited < 60_000; waited += 100) {
-            const s = await sb.stats();
-            if (s.events_delivered + s.events_gave_up === s.events_emitted) return sb.events();
-            await sleep(100);
-          }
-          throw new Error(`sandbox events did not settle: ${show(await sb.stats())}`);
-        };
+        const settled = () => sb.eventsSettled();
         let before = (await executions()).length;
         const started = async () => {
           const all = await executions();
@@ -161,7 +153,7 @@ describe('HuskyVoice Trigger, example "React to finished calls", published in n8
         assert.equal(signedRuns[0].status, 'success', show(signedRuns[0]));
         assert.equal(signedRuns[0].mode, 'webhook');
         const { trigger, set } = await itemsOf(signedRuns[0].id);
-        const sent = JSON.parse(tap.deliveries.find((d) => d.eventId === signedEvent.event_id).body);
+        const sent = JSON.parse(signedDelivery.body);
         assert.deepEqual(trigger, [{
           eventId: signedEvent.event_id, eventType: 'call.completed', callId: 'call_trig_signed',
           agentId: sent.data.agent_id ?? null, status: 'completed', createdAt: signedEvent.created_at,

@@ -196,6 +196,18 @@ export async function startSandbox({ args = [], seed } = {}) {
     advance: async () => (await admin('POST', '/advance', {})).body.moved,
     /** The call events sent since the last reset: id, type, call, attempts, last status. */
     events: async () => (await admin('GET', '/events')).body.events,
+    /**
+     * Waits until every event emitted so far is delivered or given up (retries included), then
+     * resolves `events()`. Throws after `timeoutMs` with the stats.
+     */
+    eventsSettled: async ({ timeoutMs = 60_000 } = {}) => {
+      for (const t0 = Date.now(); ;) {
+        const s = (await admin('GET', '/stats')).body;
+        if (s.events_delivered + s.events_gave_up === s.events_emitted) return (await admin('GET', '/events')).body.events;
+        if (Date.now() - t0 > timeoutMs) throw new Error(`sandbox events not settled after ${timeoutMs} ms: ${JSON.stringify(s)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
   };
 }
 

@@ -304,13 +304,7 @@ describe('the HuskyVoice node in n8n queue mode (main + 2 workers, PostgreSQL, R
     const ids = Array.from({ length: 60 }, (_, i) => `qe_call_${String(i).padStart(2, '0')}`);
     await fast.addCalls(ids.map((call_id) => ({ call_id })));
     await fast.addCalls(ids.map((call_id, i) => ({ call_id, status: ['completed', 'failed', 'disallowed'][i % 3] })));
-    let events = [];
-    for (const t0 = Date.now(); Date.now() - t0 < 120_000;) {
-      const st = await fast.stats();
-      if (st.events_emitted >= ids.length && st.events_delivered + st.events_gave_up === st.events_emitted) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    events = (await fast.events()).filter((e) => ids.includes(e.call_id));
+    const events = (await fast.eventsSettled({ timeoutMs: 120_000 })).filter((e) => ids.includes(e.call_id));
     assert.equal(events.length, ids.length);
     assert.deepEqual(events.filter((e) => e.last_status !== 200).map((e) => `${e.event_id} ${e.last_status}`), []);
     const runs = (await settledExecutions(cluster.main, EVENTS_EXAMPLE.id, { timeoutMs: 120_000 })).slice(executionsBefore);

@@ -13,7 +13,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { checkReceiver, receiveEvent } from '../../core/huskyvoice_core';
-import type { EventFilter } from '../../core/huskyvoice_core';
+import type { EventFilter, EventReception } from '../../core/huskyvoice_core';
 import { guardFor } from './guards';
 
 const EVENTS = [
@@ -183,7 +183,7 @@ export class HuskyVoiceTrigger implements INodeType {
 			`${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
 			staticData[STATIC_KEY],
 		);
-		let answer;
+		let answer: EventReception;
 		try {
 			answer = receiveEvent(
 				kept.guard,
@@ -214,7 +214,14 @@ export class HuskyVoiceTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		if (answer.action === 'skip') {
-			return { webhookResponse: { received: true, started: false, reason: answer.reason } };
+			return {
+				webhookResponse: {
+					received: true,
+					started: false,
+					reason: answer.reason,
+					message: answer.message,
+				},
+			};
 		}
 		return { workflowData: [this.helpers.returnJsonArray(answer.item as unknown as IDataObject)] };
 	}

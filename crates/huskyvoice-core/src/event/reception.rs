@@ -160,8 +160,7 @@ fn split_ids(text: &str) -> Vec<String> {
 
 /// A verified delivery that starts nothing; the receiver still answers 200, so the sender
 /// does not retry it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Skip {
     EventTypeNotSelected,
     AgentNotSelected,
