@@ -206,6 +206,11 @@ test('the node panel adds HuskyVoice → "Cancel a queued call" with Call ID and
     });
     await item.click();
     const action = creator.locator('[data-test-id="item-iterator-item"]').filter({ hasText: 'Cancel a queued call' });
+    // On an empty canvas n8n lists the package's triggers first (the HuskyVoice Trigger's events)
+    // and folds its actions under "Actions (4)".
+    if (!(await action.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
+      await creator.getByText(/^Actions \(\d+\)$/).first().click({ timeout: 10_000 }).catch(() => {});
+    }
     await action.waitFor().catch(async (e) => {
       throw new Error(`the action "Cancel a queued call" is not listed; the panel shows:\n${await creator.innerText().catch(() => '')}\n${e.message}`);
     });

@@ -1,6 +1,7 @@
 // The node as a user meets it: real n8n in server mode, the example workflow opened in
 // headless Chromium (Debian's package, driven by playwright-core), the HuskyVoice node's
-// panel opened. Saves docs/n8n-editor.png, the screenshot the README shows.
+// panel opened. Saves docs/n8n-editor.png, the screenshot the README shows, and the other
+// docs/n8n-*.png screenshots (the operations, Get's notice, Schedule, the trigger).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,9 +44,10 @@ before(async () => {
       await importCredentials(inst, [
         { id: 'hvExampleApi', name: 'HuskyVoice API', type: 'huskyVoiceApi', data: { apiKey: DEMO_API_KEY, baseUrl: sandbox.url } },
         { id: 'hvExampleHook', name: 'HuskyVoice inbound webhook', type: 'huskyVoiceWebhookApi', data: { webhook: `${sandbox.url}/v1/hooks/${DEMO_WEBHOOK_TOKEN}`, baseUrl: '' } },
+        { id: 'hvExampleEvents', name: 'HuskyVoice Outbound Webhook', type: 'huskyVoiceOutboundWebhookApi', data: { secret: 'whsec_editor_test_secret' } },
       ]);
       const example = (name) => JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8'));
-      await importWorkflow(inst, [example('01-cancel-queued-calls.json'), example('04-payment-reminders-auto-stop.json'), GET_BY_WEBHOOK]);
+      await importWorkflow(inst, [example('01-cancel-queued-calls.json'), example('04-payment-reminders-auto-stop.json'), example('05-react-to-finished-calls.json'), GET_BY_WEBHOOK]);
     },
   });
   ({ server, browser } = session);
@@ -141,4 +143,25 @@ test('Schedule in the example "Payment reminders": Agent ID, Contact Number, Add
   await page.screenshot({ path: shot });
   assert.ok(existsSync(shot));
   log(`Schedule panel: ${names.length} Additional Info fields (${names.join(', ')}); screenshot ${path.relative(root, shot)}`);
+});
+
+test('the HuskyVoice Trigger in "React to finished calls": its Production URL, where it goes in HuskyVoice, the events (docs/n8n-trigger.png)', { timeout: 180_000 }, async () => {
+  const workflow = JSON.parse(readFileSync(path.join(root, 'examples', '05-react-to-finished-calls.json'), 'utf8'));
+  const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-huskyvoice.huskyVoiceTrigger');
+  const { page, panel } = await openNode(workflow.id, trigger.name);
+  await panel.getByText('Integrations › Outbound Webhooks').first().waitFor({ timeout: 30_000 });
+  // n8n shows the trigger's URLs in a fold above the parameters, Test URL first.
+  await panel.getByText('Webhook URLs').first().click({ timeout: 10_000 }).catch(() => {});
+  await panel.getByText('Production URL', { exact: true }).first().click({ timeout: 10_000 }).catch(() => {});
+  const url = `/webhook/${trigger.webhookId}/webhook`;
+  await panel.getByText(url, { exact: false }).first().waitFor({ timeout: 10_000 }).catch(() => {});
+  const text = await panel.innerText();
+  assert.ok(text.includes(url), `the panel shows the production URL ${url}:\n${text}`);
+  for (const label of ['Events', 'Call Completed', 'Call Failed', 'Call Disallowed', 'Only These Agents', 'Integrations › Outbound Webhooks']) {
+    assert.ok(text.includes(label), `the panel shows ${label}:\n${text}`);
+  }
+  const shot = path.join(root, 'docs', 'n8n-trigger.png');
+  await page.screenshot({ path: shot });
+  assert.ok(existsSync(shot));
+  log(`Trigger panel: production URL …${url}; screenshot ${path.relative(root, shot)}`);
 });
