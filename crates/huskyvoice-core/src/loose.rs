@@ -91,6 +91,18 @@ impl<'a> Loose<'a> {
     pub fn is_object(&self) -> bool {
         matches!(self, Loose::Object(_))
     }
+
+    /// For an object of settings: the first member whose name is not in `known` (a typo a
+    /// caller should be told of), or `None`.
+    pub fn unknown_member(&self, known: &[&str]) -> Option<&str> {
+        match self {
+            Loose::Object(members) => members
+                .iter()
+                .map(|(k, _)| k.as_ref())
+                .find(|k| !known.contains(k)),
+            _ => None,
+        }
+    }
 }
 
 /// Outputs carry values as read (a call's fields, a create's custom fields): to JavaScript

@@ -1,7 +1,7 @@
 use crate::convert::to_js;
 use crate::receive_event::read_filter;
 use crate::verify_event::read_secrets;
-use huskyvoice_core::event::check_secret;
+use huskyvoice_core::event::check_secrets;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -22,25 +22,9 @@ pub fn check_receiver(
     #[wasm_bindgen(unchecked_param_type = "EventFilter | null | undefined")] filter: JsValue,
 ) -> Result<JsValue, JsValue> {
     const CONTEXT: &str = "checkReceiver";
-    let mut secrets = read_secrets(CONTEXT, &secret)?;
-    if secrets.is_empty() {
-        secrets.push(String::new());
-    }
-    let mut problem: Option<String> = None;
-    for (i, text) in secrets.iter().enumerate() {
-        // Only the current secret is required; a previous one left empty is no rotation.
-        if i > 0 && text.trim().is_empty() {
-            continue;
-        }
-        if let Err(message) = check_secret(text) {
-            problem = Some(if i == 0 {
-                message
-            } else {
-                format!("Previous secret: {message}")
-            });
-            break;
-        }
-    }
+    let secrets = read_secrets(CONTEXT, &secret)?;
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let mut problem = check_secrets(&secrets).err();
     if problem.is_none() {
         if let Err(e) = read_filter(CONTEXT, &filter) {
             problem = Some(e.message);

@@ -12,7 +12,7 @@ mod signature;
 pub use envelope::{parse_envelope, Event};
 pub use reception::{receive, EventFilter, EventItem, Reception, Skip, EVENT_TYPES};
 pub use replay::{ReplayGuard, ReplayLimits, Sighting};
-pub use secret::check_secret;
+pub use secret::{check_secret, check_secrets};
 pub use signature::{parse_signature, sign, SIGNATURE_HEADER};
 
 use serde::Serialize;

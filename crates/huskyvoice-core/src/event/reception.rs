@@ -39,20 +39,17 @@ impl EventFilter {
     /// documented types (absent or `null`: all of them), `agentIds` a list or one text of
     /// ids separated by commas, spaces or new lines (absent, `null` or empty: every agent).
     pub fn read(input: &Loose<'_>) -> Result<EventFilter, CoreError> {
-        let members = match input {
+        match input {
             Loose::Null => return Ok(EventFilter::default()),
-            Loose::Object(members) => members,
+            Loose::Object(_) => {}
             other => {
                 return Err(invalid(format!(
                     "Event filter: got {}; pass {{eventTypes?, agentIds?}}.",
                     other.describe()
                 )))
             }
-        };
-        if let Some((name, _)) = members
-            .iter()
-            .find(|(k, _)| k != "eventTypes" && k != "agentIds")
-        {
+        }
+        if let Some(name) = input.unknown_member(&["eventTypes", "agentIds"]) {
             return Err(invalid(format!(
                 "Event filter: unknown member \"{name}\"; the filter has eventTypes and agentIds."
             )));

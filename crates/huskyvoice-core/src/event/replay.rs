@@ -70,7 +70,7 @@ impl ReplayLimits {
     /// `undefined` members keep their default.
     pub fn read(input: &Loose<'_>) -> Result<ReplayLimits, CoreError> {
         let defaults = ReplayLimits::default();
-        let Loose::Object(members) = input else {
+        let Loose::Object(_) = input else {
             if *input == Loose::Null {
                 return Ok(defaults);
             }
@@ -79,10 +79,7 @@ impl ReplayLimits {
                 input.describe()
             )));
         };
-        if let Some((name, _)) = members
-            .iter()
-            .find(|(k, _)| k != "maxEvents" && k != "maxAgeMs")
-        {
+        if let Some(name) = input.unknown_member(&["maxEvents", "maxAgeMs"]) {
             return Err(invalid(format!(
                 "Replay guard: unknown limit \"{name}\"; the limits are maxEvents and maxAgeMs."
             )));

@@ -29,9 +29,32 @@ pub fn check_secret(secret: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// [`check_secret`] for a receiver's secrets during a rotation: the current one first (required),
+/// then those it replaces, which may be left empty (no rotation). An empty list is no secret.
+pub fn check_secrets(secrets: &[&str]) -> Result<(), String> {
+    check_secret(secrets.first().copied().unwrap_or(""))?;
+    for previous in secrets.iter().skip(1).filter(|s| !s.trim().is_empty()) {
+        check_secret(previous).map_err(|message| format!("Previous secret: {message}"))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_secret;
+    use super::{check_secret, check_secrets};
+
+    #[test]
+    fn during_a_rotation_only_the_current_secret_is_required() {
+        assert_eq!(check_secrets(&["whsec_new", ""]), Ok(()));
+        assert_eq!(check_secrets(&["whsec_new", "whsec_old"]), Ok(()));
+        assert!(check_secrets(&[]).unwrap_err().contains("is empty"));
+        assert!(check_secrets(&["", "whsec_old"])
+            .unwrap_err()
+            .starts_with("The signing secret is empty"));
+        assert!(check_secrets(&["whsec_new", "two words"])
+            .unwrap_err()
+            .starts_with("Previous secret: "));
+    }
 
     #[test]
     fn a_plausible_secret_passes_and_plain_mistakes_are_named_without_quoting_them() {
